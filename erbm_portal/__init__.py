@@ -1,0 +1,100 @@
+"""ERBM partner intranet: application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import DEV_SECRET_KEY, PROJECT_ROOT, Config, is_sqlite
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    _check_secret_key(app)
+    if app.config["ERBM_DEMO"] or app.debug or app.testing:
+        app.config["SESSION_COOKIE_SECURE"] = app.config.get("FORCE_SECURE_COOKIE", False)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .web.errors import register_error_handlers
+    from .web.guard import init_guard
+    from .web.security import add_security_headers
+    from .web.templating import init_templating
+
+    register_error_handlers(app)
+    init_templating(app)
+    app.after_request(add_security_headers)
+    init_guard(app)  # last: it checks that every endpoint has an access rule
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    lax = app.config["ERBM_DEMO"] or app.debug or app.testing
+    if not lax and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
+        raise RuntimeError(
+            "SECRET_KEY must be set outside demo mode (set ERBM_DEMO=1 for a local demonstration)."
+        )
+
+
+def _init_extensions(app: Flask) -> None:
+    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .core.db import configure_sqlite
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if is_sqlite(uri):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            "connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000},
+        }
+        if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+            Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    with app.app_context():
+        if is_sqlite(uri):
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from .accounts.loader import load_user
+
+    login_manager.user_loader(load_user)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Every model module, so that metadata (and migrations) see all tables."""
+    from .accounts import models as _accounts  # noqa: F401
+    from .audit import models as _audit  # noqa: F401
+    from .directory import models as _directory  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .audit.views import bp as audit_bp
+    from .directory.views import bp as directory_bp
+    from .home.views import bp as home_bp
+    from .web.health import bp as web_bp
+
+    for bp in (web_bp, accounts_bp, home_bp, directory_bp, audit_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,96 @@
+"""`flask --app wsgi erbm ...` commands."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .extensions import db
+
+erbm = AppGroup("erbm", help="Commandes d'exploitation de l'intranet ERBM.")
+
+
+@erbm.command("seed-demo")
+@click.option("--json", "as_json", is_flag=True, help="Affiche les comptes de démonstration en JSON.")
+def seed_demo_cmd(as_json: bool) -> None:
+    """Crée (ou complète) les données de démonstration. Idempotent."""
+    from .demo.seed import demo_accounts, seed_demo
+
+    seed_demo()
+    accounts = demo_accounts()
+    if as_json:
+        click.echo(json.dumps(accounts, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"Données de démonstration prêtes ({len(accounts)} comptes).")
+
+
+@erbm.command("demo-logins")
+def demo_logins_cmd() -> None:
+    """Affiche les comptes de démonstration et leur mot de passe."""
+    from flask import current_app
+
+    from .demo.seed import demo_accounts
+
+    click.echo(f"Comptes de démonstration (mot de passe : {current_app.config['DEMO_PASSWORD']}) :")
+    for row in demo_accounts():
+        click.echo(f"  {row['email']:<45} {row['role']:<12} {row['scope']}")
+
+
+@erbm.command("seed-if-empty")
+def seed_if_empty_cmd() -> None:
+    """Charge la démonstration seulement si la base est vide."""
+    from .demo.seed import is_empty, seed_demo
+
+    if is_empty():
+        seed_demo()
+        click.echo("Base vide : données de démonstration chargées.")
+
+
+@erbm.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--organisation", required=True, help="Nom exact de l'organisation.")
+@click.password_option("--password", prompt="Mot de passe", help="12 caractères au moins.")
+def create_admin_cmd(email: str, full_name: str, organisation: str, password: str) -> None:
+    """Crée un compte administrateur."""
+    from sqlalchemy import select
+
+    from .accounts import services
+    from .accounts.models import Role
+    from .core.errors import ServiceError
+    from .directory.models import Organisation
+
+    if len(password) < 12:
+        raise click.UsageError("Le mot de passe doit comporter 12 caractères au moins.")
+    org = db.session.execute(select(Organisation).filter_by(name=organisation)).scalar_one_or_none()
+    if org is None:
+        raise click.UsageError(f"Organisation inconnue : {organisation}")
+    try:
+        user = services.create_user(email=email, full_name=full_name, organisation=org, password=password)
+        services.add_grant(user, role=Role.ADMIN, scope_id=None, valid_from=None, valid_to=None)
+    except ServiceError as exc:
+        raise click.UsageError(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Administrateur créé : {user.email}")
+
+
+@erbm.command("audit-verify")
+def audit_verify_cmd() -> None:
+    """Vérifie la chaîne d'empreintes du journal d'audit."""
+    from .audit.models import AuditEvent
+    from .audit.services import verify_chain
+
+    problems = verify_chain()
+    if problems:
+        for p in problems:
+            click.echo(f"ALTÉRATION : {p.message}", err=True)
+        sys.exit(1)
+    count = db.session.query(AuditEvent).count()
+    click.echo(f"Journal d'audit intègre : {count} événements vérifiés.")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(erbm)
