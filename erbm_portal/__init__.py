@@ -82,19 +82,26 @@ def _init_extensions(app: Flask) -> None:
     _import_models()
 
 
+def _domain_module(domain: str, name: str):
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    qualified = f"{__name__}.{domain}.{name}"
+    return import_module(qualified) if find_spec(qualified) else None
+
+
 def _import_models() -> None:
     """Every model module, so that metadata (and migrations) see all tables."""
-    from .accounts import models as _accounts  # noqa: F401
-    from .audit import models as _audit  # noqa: F401
-    from .directory import models as _directory  # noqa: F401
+    from .domains import DOMAINS
+
+    for domain in DOMAINS:
+        _domain_module(domain, "models")
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .accounts.views import bp as accounts_bp
-    from .audit.views import bp as audit_bp
-    from .directory.views import bp as directory_bp
-    from .home.views import bp as home_bp
-    from .web.health import bp as web_bp
+    from .domains import DOMAINS
 
-    for bp in (web_bp, accounts_bp, home_bp, directory_bp, audit_bp):
-        app.register_blueprint(bp)
+    for domain in DOMAINS:
+        views = _domain_module(domain, "views")
+        if views is not None:
+            app.register_blueprint(views.bp)

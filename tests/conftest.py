@@ -10,6 +10,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from erbm_portal import create_app
@@ -72,8 +73,24 @@ def db(app):
         _clear_tables()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Without this, the app context pushed by the ``db`` fixture would be reused by
+    every request, sharing ``g`` (signed-in user, CSRF token) and the DB session.
+    """
+
+    def open(self, *args, **kwargs):
+        # End the test's own transaction first: the request must see what the
+        # test wrote, and must not wait on the test's SQLite write lock.
+        _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from flask import current_app
 from sqlalchemy import select
@@ -10,11 +11,10 @@ from ..accounts import services as accounts
 from ..accounts.models import Grant, Role, User
 from ..directory import services as directory
 from ..directory.models import Committee, CommitteeOrganisation, Organisation, OrgKind, Spel
+from ..domains import DOMAINS
 from ..extensions import db
 from . import reference as ref
 
-# Domains add their own demo content here, each module exposing seed_demo().
-DOMAIN_SEEDERS: list[str] = []
 
 
 def _by(model, **where):
@@ -95,9 +95,12 @@ def seed_demo() -> None:
     seed_reference()
     seed_users()
     db.session.commit()
-    for module in DOMAIN_SEEDERS:
-        importlib.import_module(module).seed_demo()
-        db.session.commit()
+    # Then each domain's own demo content (erbm_portal/<domain>/demo.py), in DOMAINS order.
+    for domain in DOMAINS:
+        name = f"erbm_portal.{domain}.demo"
+        if importlib.util.find_spec(name):
+            importlib.import_module(name).seed_demo()
+            db.session.commit()
 
 
 def demo_accounts() -> list[dict]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, g, request, session, url_for
+from flask import Flask, current_app, request, session, url_for
 from flask_login import current_user, logout_user
 
 from ..audit.services import record_now
@@ -24,13 +24,6 @@ def _session_expired() -> bool:
         return True
     session["seen_at"] = now
     return False
-
-
-def _fresh_request_state():
-    # An app context (and its g) may outlive a request, e.g. in tests or CLI
-    # code that serves requests: never reuse the previous request's identity.
-    g.pop("_login_user", None)
-    g.pop("erbm_principal", None)
 
 
 def enforce_policy():
@@ -58,5 +51,4 @@ def init_guard(app: Flask) -> None:
     missing = undeclared_endpoints(app)
     if missing:
         raise RuntimeError(f"endpoints without an access rule: {', '.join(missing)}")
-    app.before_request(_fresh_request_state)
     app.before_request(enforce_policy)

@@ -1,0 +1,46 @@
+"""The access-policy matrix: one row per route, the expected status for every demo role.
+
+Each domain adds its rows to CASES. ``path`` is a string or a function of the
+demo ids (``ids``: a lookup helper) so rows can name objects of the demo data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+ROLES = ["anonymous", "admin", "secretariat", "co_chair", "member", "signatory", "partner", "observer"]
+EVERYONE = frozenset(ROLES) - {"anonymous"}
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    path: str | Callable
+    allowed: frozenset
+    method: str = "GET"
+    ok: int = 200          # status for allowed roles
+    denied: int = 403      # status for signed-in roles outside `allowed` (404 for hidden objects)
+    data: dict = field(default_factory=dict)
+    note: str = ""
+
+    def status_for(self, role: str) -> int:
+        if role == "anonymous":
+            return 303
+        return self.ok if role in self.allowed else self.denied
+
+
+def only(*roles: str) -> frozenset:
+    return frozenset(roles)
+
+
+CASES: list[Case] = [
+    Case("web.healthz", "/healthz", EVERYONE | {"anonymous"}, note="public"),
+    Case("accounts.login", "/connexion", EVERYONE | {"anonymous"}, ok=200),
+    Case("accounts.profile", "/mon-compte", EVERYONE),
+    Case("accounts.change_password", "/mon-compte/mot-de-passe", EVERYONE, method="POST", ok=422),
+    Case("accounts.logout", "/deconnexion", EVERYONE, method="POST", ok=303),
+    Case("accounts.logout_everywhere", "/deconnexion-partout", EVERYONE, method="POST", ok=303),
+    Case("home.dashboard", "/", EVERYONE),
+    Case("audit.events", "/audit/", only("admin", "secretariat")),
+    Case("audit.export_csv", "/audit/export.csv", only("admin", "secretariat")),
+]
