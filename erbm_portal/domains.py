@@ -9,4 +9,5 @@ DOMAINS = [
     "audit",
     "directory",
     "home",
+    "meetings",
 ]
