@@ -30,7 +30,7 @@ class CommitteeAccess:
     read_drafts: bool
     member: bool
     read_published: bool
-    publish: bool
+    publish: bool  # approve is `manage`
 
 
 def committee_access(principal: Principal, committee: Committee, invited_org_ids=None) -> CommitteeAccess:
@@ -54,7 +54,8 @@ def committee_access(principal: Principal, committee: Committee, invited_org_ids
         read_drafts=manage or secretariat,
         member=member,
         read_published=read_published,
-        publish=secretariat or manage,
+        # DESIGN: co-chairs approve their SPEL's minutes; the secretariat publishes any committee's.
+        publish=secretariat,
     )
 
 
