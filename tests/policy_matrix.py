@@ -41,6 +41,12 @@ CASES: list[Case] = [
     Case("accounts.logout", "/deconnexion", EVERYONE, method="POST", ok=303),
     Case("accounts.logout_everywhere", "/deconnexion-partout", EVERYONE, method="POST", ok=303),
     Case("home.dashboard", "/", EVERYONE),
+    # Sign-off: object rows use an id that does not exist until a domain seeds rounds
+    # (the plans and agreement rows then name real rounds); visibility is tested in test_signoff.py.
+    Case("signoff.verify", "/validations/verifier", EVERYONE),
+    Case("signoff.round_detail", "/validations/999999", EVERYONE, ok=404),
+    Case("signoff.content", "/validations/999999/contenu.json", EVERYONE, ok=404),
+    Case("signoff.decide", "/validations/999999/decision", only("signatory"), method="POST", ok=404),
     Case("audit.events", "/audit/", only("admin", "secretariat")),
     Case("audit.export_csv", "/audit/export.csv", only("admin", "secretariat")),
 ]

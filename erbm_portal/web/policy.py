@@ -64,6 +64,11 @@ ENDPOINTS: dict[str, Rule] = {
     "accounts.change_password": signed_in(),
     # Home
     "home.dashboard": signed_in(),
+    # Sign-off rounds (shared by action plans and the partnership agreement)
+    "signoff.round_detail": signed_in(object="signoff_round:view (subject handler)"),
+    "signoff.decide": roles(SIGNATORY, object="signoff_round:view + signatory of a pending party"),
+    "signoff.content": signed_in(object="signoff_round:view (subject handler)"),
+    "signoff.verify": signed_in(),
     # Audit trail
     "audit.events": roles(ADMIN, SECRETARIAT),
     "audit.export_csv": roles(ADMIN, SECRETARIAT),

@@ -65,6 +65,9 @@ class Principal:
     def signatory_organisation_ids(self) -> frozenset:
         return self.scope_ids(Role.SIGNATORY)
 
+    def has_signatory_for(self, organisation_id: int) -> bool:
+        return self.organisation_id == organisation_id and self.has(Role.SIGNATORY, organisation_id)
+
     @property
     def roles(self) -> list[Role]:
         found = [r for r in ROLE_PRECEDENCE if self.scopes.get(r)]

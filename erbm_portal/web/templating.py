@@ -21,6 +21,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["int_fr"] = format_int_fr
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["field_attrs"] = field_attrs
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
