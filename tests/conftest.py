@@ -51,13 +51,10 @@ def _reset_alembic_version():
 
 def _clear_tables():
     _db.session.remove()
+    # DELETE beats TRUNCATE on PostgreSQL for a handful of small tables.
     with _db.engine.begin() as conn:
-        if _db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -70,7 +67,7 @@ def db(app):
         limiter.reset()
         yield _db
         _db.session.rollback()
-        _clear_tables()
+        _db.session.remove()
 
 
 class FreshContextClient(FlaskClient):
@@ -94,12 +91,36 @@ def client(app, db):
     return app.test_client()
 
 
+_demo_snapshot: dict[str, list[dict]] | None = None
+
+
 @pytest.fixture
 def demo(db):
-    """The demo data set (organisations, SPEL, committees, one account per role)."""
+    """The demo data set (organisations, SPEL, committees, one account per role, domain demos).
+
+    Seeded through the services once per run, then restored from a snapshot of
+    its rows: many tests need it and seeding is slow.
+    """
+    global _demo_snapshot
     from erbm_portal.demo.seed import seed_demo
 
-    seed_demo()
+    tables = _db.metadata.sorted_tables
+    if _demo_snapshot is None:
+        seed_demo()
+        with _db.engine.connect() as conn:
+            _demo_snapshot = {t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in tables}
+        return _db
+    with _db.engine.begin() as conn:
+        for table in tables:
+            rows = _demo_snapshot[table.name]
+            if rows:
+                conn.execute(table.insert(), rows)
+        if _db.engine.dialect.name == "postgresql":
+            for table in tables:
+                if "id" in table.c and _demo_snapshot[table.name]:
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f"(SELECT MAX(id) FROM \"{table.name}\"))"))
     return _db
 
 
