@@ -45,8 +45,10 @@ def two_instances(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail(f"Redis is required under CI ({REDIS_URL})")
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    db_url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not db_url or not db_url.startswith("postgresql"):
+    db_url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    if db_url.startswith("postgresql"):
+        db_url = _own_schema(db_url, "erbm_multi_instance")  # never touch the suite's own tables
+    else:
         db_url = f"sqlite:///{tmp_path_factory.mktemp('multi') / 'shared.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "shared-secret-for-both-instances",
            "ERBM_DEMO": "1", "RATELIMIT_STORAGE_URI": REDIS_URL, "LOGIN_RATE_LIMIT_ACCOUNT": "4 per minute",
@@ -65,7 +67,7 @@ def two_instances(tmp_path_factory):
         "    db.session.commit()\n"
     )
     subprocess.run([sys.executable, "-c", prep], cwd=ROOT, env=env, check=True, timeout=120)
-    subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
+    _flush_redis()
     procs, urls = [], []
     for _ in range(2):
         port = _free_port()
@@ -87,9 +89,23 @@ def two_instances(tmp_path_factory):
     for p in procs:
         p.terminate()
         p.wait(10)
-    if db_url.startswith("postgresql"):
-        # leave the shared test database as the suite's own fixtures expect: they drop and recreate tables
-        pass
+
+
+def _own_schema(url: str, schema: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def _flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 class Browser:
@@ -129,6 +145,6 @@ def test_session_opened_on_one_instance_is_valid_on_the_other(two_instances):
 
 def test_login_throttling_is_shared_through_redis(two_instances):
     a, b = two_instances
-    subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=True, capture_output=True)
+    _flush_redis()
     statuses = [Browser().login(base, "mauvais") for base in (a, b, a, b, a)]
     assert statuses == [422, 422, 422, 422, 429]
