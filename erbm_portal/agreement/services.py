@@ -204,6 +204,16 @@ def _field_for(message: str, op: str) -> str:
     return "article"
 
 
+def _known_number(agreement: Agreement, key: str) -> str:
+    """The last number an article carried in any version, for messages about a repealed article."""
+    label = next((a.number for a in agreement.articles if a.key == key), None)
+    for version in agreement.versions:
+        for ch in version.changes:
+            if ch.article_key == key and ch.number:
+                label = ch.number
+    return label or key
+
+
 def add_change(version: AgreementVersion, *, op: str, article_key: str | None = None,
                after_key: str | None = None, number: str | None = None, title: str | None = None,
                body: str | None = None) -> AgreementChange:
@@ -224,6 +234,9 @@ def add_change(version: AgreementVersion, *, op: str, article_key: str | None = 
     if own_errors:
         raise ServiceError("Les modifications déjà saisies ne s'appliquent plus : " + " ".join(own_errors))
 
+    if op_enum != ChangeOp.INSERT and article_key and article_key not in {a.key for a in previous}:
+        raise ServiceError(f"L'article {_known_number(agreement, article_key)} n'existe pas ou a été abrogé.",
+                           field="article")
     number = (number or "").strip() or None
     title = (title or "").strip() or None
     body = (body or "").strip() or None

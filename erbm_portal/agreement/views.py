@@ -101,7 +101,8 @@ def _amendment_page(agreement, version, *, edit_form=None, change_form=None, sta
         diff = [d for d in c.compare(previous, articles) if d.status != "unchanged"]
     return render("agreement/amendment.html", block, agreement=agreement, version=version, previous=by_key,
                   text_errors=previous_errors or errors, diff=diff, edit_form=edit_form,
-                  change_form=change_form, status=status)
+                  change_form=change_form, status=status,
+                  editable=current_principal().is_secretariat and version.state == VersionState.DRAFT)
 
 
 def _fill_change_choices(form: ChangeForm, previous: list[c.Article]) -> None:
