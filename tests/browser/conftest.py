@@ -22,6 +22,7 @@ Every document the page loads must be checked with axe: ``visit`` and ``login`` 
 and the ``page`` fixture fails the test when a loaded document was never checked (the
 last one is checked at teardown). The fixture also fails the test on a
 Content-Security-Policy violation, an uncaught JavaScript error or a server error (500).
+A failed test leaves a screenshot and the page's HTML in test-results/browser/.
 """
 from __future__ import annotations
 
@@ -261,18 +262,36 @@ def page(context, live_server, request):
     yield page
 
     if getattr(request.node, "erbm_call_failed", True):
+        _save_failure(page, request.node)
         return  # the test's own failure says what went wrong
     problems = list(watch.problems)
     problems += [f"server error: {r.getMessage()}\n{logging.Formatter().formatException(r.exc_info)}"
                  if r.exc_info else f"server error: {r.getMessage()}" for r in live_server.errors.records]
     if watch.loads and len(watch.loads) - 1 not in watch.checked:
-        axe_check(page)  # the page the test ended on
+        try:
+            axe_check(page)  # the page the test ended on
+        except pytest.fail.Exception as exc:
+            problems.append(str(exc))
     missed = [url for i, url in enumerate(watch.loads) if i not in watch.checked]
     if missed:
         problems.append("pages loaded but never checked with axe (use visit(), or axe_check() after "
                         "a navigation): " + ", ".join(missed))
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+def _save_failure(page, node) -> None:
+    """Screenshot and HTML of a failed test's page, under test-results/browser/ (CI artefacts)."""
+    if page.is_closed():
+        return
+    out = Path(node.config.rootpath) / "test-results" / "browser"
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in node.nodeid.split("::", 1)[-1])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+        (out / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    except Exception:  # a crashed page must not hide the test's own failure
+        pass
 
 
 # --- Helpers -----------------------------------------------------------------------
