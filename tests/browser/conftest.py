@@ -50,17 +50,22 @@ CHROMIUM_ARGS = [
 ]
 AXE_SOURCE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 10_000      # Playwright actions and expect() assertions
+TEST_TIMEOUT_S = 180     # a whole test, fixtures included (pytest-timeout)
 BROWSER_DIR = Path(__file__).parent
 
 
 # --- Markers and outcome bookkeeping ---------------------------------------
 
 def pytest_collection_modifyitems(config, items):
-    """Everything under tests/browser/ carries the ``browser`` marker (``-m "not browser"``)."""
+    """Everything under tests/browser/ carries the ``browser`` marker (``-m "not browser"``),
+    and, with pytest-timeout, a time limit so that a hung browser cannot stall CI."""
+    has_timeout = config.pluginmanager.hasplugin("timeout")
     for item in items:
         if BROWSER_DIR in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+            if has_timeout and item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
 
 
 @pytest.hookimpl(hookwrapper=True)
