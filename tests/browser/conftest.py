@@ -62,7 +62,7 @@ def pytest_collection_modifyitems(config, items):
     and, with pytest-timeout, a time limit so that a hung browser cannot stall CI."""
     has_timeout = config.pluginmanager.hasplugin("timeout")
     for item in items:
-        if BROWSER_DIR in Path(str(item.fspath)).parents:
+        if BROWSER_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
             if has_timeout and item.get_closest_marker("timeout") is None:
                 item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
