@@ -69,6 +69,13 @@ ENDPOINTS: dict[str, Rule] = {
     "signoff.decide": roles(SIGNATORY, object="signoff_round:view + signatory of a pending party"),
     "signoff.content": signed_in(object="signoff_round:view (subject handler)"),
     "signoff.verify": signed_in(),
+    # Word exports: the reference template (secretariat)
+    "exports.template_page": roles(SECRETARIAT),
+    "exports.template_reset": roles(SECRETARIAT),
+    "exports.template_download": roles(SECRETARIAT),
+    "exports.template_default": roles(SECRETARIAT),
+    "exports.template_specimen": roles(SECRETARIAT),
+    "exports.template_specimen_pdf": roles(SECRETARIAT),
     # Audit trail
     "audit.events": roles(ADMIN, SECRETARIAT),
     "audit.export_csv": roles(ADMIN, SECRETARIAT),
