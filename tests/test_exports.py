@@ -412,3 +412,15 @@ def test_without_libreoffice_the_page_hides_pdf_links_and_says_why(client, login
     resp = client.get("/exports/modele/apercu.pdf")
     assert resp.status_code == 404
     assert "LibreOffice (soffice) n'est pas installé" in html.unescape(resp.get_data(as_text=True))
+
+
+def test_each_numbered_list_starts_again_at_one():
+    b = DocBuilder()
+    b.markdown("1. a\n2. b\n\nTexte.\n\n1. c\n2. d\n")
+    doc = _open(b.save())
+    num_ids = [p._p.pPr.numPr.numId.val for p in doc.paragraphs if p.style.name == "List Number"]
+    assert len(num_ids) == 4 and num_ids[0] == num_ids[1] != num_ids[2] == num_ids[3]
+    numbering = doc.part.numbering_part.element
+    for num_id in (num_ids[0], num_ids[2]):
+        override = numbering.num_having_numId(num_id).find(qn("w:lvlOverride"))
+        assert override.find(qn("w:startOverride")).get(qn("w:val")) == "1"

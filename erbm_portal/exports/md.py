@@ -19,6 +19,23 @@ _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethro
 _MONO = '<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/>'
 
 
+def _restart_numbering(builder: DocBuilder, style: str) -> str:
+    """numPr for a numbered list that starts again at 1 (Word continues a style's numbering)."""
+    try:
+        ppr = builder.document.styles[style].element.pPr
+        num_pr = ppr.numPr if ppr is not None else None
+        if num_pr is None or num_pr.numId is None:
+            return ""
+        numbering = builder.part.numbering_part.element
+        ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+        current = numbering.num_having_numId(num_pr.numId.val)
+        num = numbering.add_num(current.abstractNumId.val)
+        num.add_lvlOverride(ilvl).add_startOverride(1)
+    except (KeyError, AttributeError, ValueError, NotImplementedError):
+        return ""
+    return f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num.numId}"/></w:numPr>'
+
+
 def _list_style(builder: DocBuilder, ordered: bool, depth: int) -> tuple[str | None, str]:
     base = "List Number" if ordered else "List Bullet"
     for level in range(min(depth, 3), 0, -1):
@@ -107,7 +124,7 @@ class _Renderer:
                 continue
             if kind in ("bullet_list_open", "ordered_list_open"):
                 start = int(tok.attrGet("start") or 1)
-                self.lists.append({"ordered": kind == "ordered_list_open", "n": start})
+                self.lists.append({"ordered": kind == "ordered_list_open", "n": start, "numpr": None})
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 self.lists.pop()
             elif kind == "list_item_open":
@@ -141,7 +158,11 @@ class _Renderer:
             if self.item_first_para:
                 self.item_first_para = False
                 style, ind = _list_style(self.b, current["ordered"], depth)
-                if ind:  # no list style: write the marker ourselves
+                if current["ordered"] and not ind:
+                    if current["numpr"] is None:
+                        current["numpr"] = _restart_numbering(self.b, style)
+                    ind = current["numpr"]
+                if ind.startswith("<w:ind"):  # no list style: write the marker ourselves
                     marker = f"{current['n']}." if current["ordered"] else "•"
                     runs = run_xml(marker + "\t") + runs
                 current["n"] += 1

@@ -1,7 +1,7 @@
 """Reference template page (secretariat): download, replace, return to the default, specimen."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from ..core.errors import ServiceError
@@ -11,21 +11,11 @@ from ..web.errors import abort_fr
 from ..web.htmx import hx_redirect, render
 from . import services
 from .forms import TemplateResetForm, TemplateUploadForm
+from .http import docx_response, pdf_response
 from .pdf import PDF_UNAVAILABLE_FR, pdf_available, to_pdf
 from .sample import specimen
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def docx_response(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype=DOCX_MIME, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
 def _page(form=None, reset_form=None, status: int = 200):
