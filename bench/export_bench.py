@@ -192,18 +192,26 @@ def main() -> None:
         return
     results = {}
     names = ["engine", "engine+charts", "docx-row"] + ([] if args.skip_naive else ["docx-cell"])
-    for name in names:
-        # The naive variant is slow (table.cell() walks the whole grid): timed once.
-        runs = [_child(name) for _ in range(1 if name == "docx-cell" else args.repeat)]
+    timed: dict[str, list[dict]] = {name: [] for name in names + ["pandoc"]}
+    # Round-robin, so that a change in the machine's load hits every variant alike.
+    for i in range(args.repeat):
+        for name in names:
+            if name == "docx-cell" and i:  # slow (table.cell() walks the whole grid): timed once
+                continue
+            timed[name].append(_child(name))
+        pandoc = run_pandoc()
+        if pandoc:
+            timed["pandoc"].append(pandoc)
+    for name, runs in timed.items():
+        if not runs:
+            continue
         best = min(runs, key=lambda r: r["seconds"])
-        traced = _child(name, memory=True)
-        results[name] = best | {"median": statistics.median(r["seconds"] for r in runs),
-                                "peak_bytes": traced["peak_bytes"],
-                                "rss_bytes": max(r["rss_bytes"] for r in runs + [traced])}
-    pandoc_runs = [r for r in (run_pandoc() for _ in range(args.repeat)) if r]
-    if pandoc_runs:
-        results["pandoc"] = min(pandoc_runs, key=lambda r: r["seconds"]) | {
-            "median": statistics.median(r["seconds"] for r in pandoc_runs)}
+        extra = {"median": statistics.median(r["seconds"] for r in runs)}
+        if name != "pandoc":
+            traced = _child(name, memory=True)
+            extra |= {"peak_bytes": traced["peak_bytes"],
+                      "rss_bytes": max(r["rss_bytes"] for r in runs + [traced])}
+        results[name] = best | extra
     mb = 1024 * 1024
     print(f"{'variant':<15}{'best s':>9}{'median s':>10}{'py peak MB':>12}{'max RSS MB':>12}{'size KB':>9}")
     for name, r in results.items():

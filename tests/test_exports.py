@@ -424,3 +424,13 @@ def test_each_numbered_list_starts_again_at_one():
     for num_id in (num_ids[0], num_ids[2]):
         override = numbering.num_having_numId(num_id).find(qn("w:lvlOverride"))
         assert override.find(qn("w:startOverride")).get(qn("w:val")) == "1"
+
+
+def test_template_that_unpacks_too_big_is_refused(monkeypatch):
+    from erbm_portal.core.errors import ServiceError
+    from erbm_portal.exports import services
+
+    monkeypatch.setattr(services, "MAX_UNPACKED_BYTES", 10_000)
+    with pytest.raises(ServiceError) as exc:
+        services.validate_template(default_template_bytes(), "modele.docx")
+    assert "trop lourd" in exc.value.message

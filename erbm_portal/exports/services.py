@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from .builder import REQUIRED_STYLES, TABLE_STYLE, DocBuilder, default_template_
 from .models import ExportTemplate
 
 DEFAULT_FILENAME = "modele-erbm.docx"
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 _TABLE_STYLES = {TABLE_STYLE}
 
 
@@ -52,6 +54,14 @@ def validate_template(data: bytes, filename: str) -> None:
         raise ServiceError(exc.message_fr, field="document") from exc
     if kind.kind != "docx":
         raise ServiceError("Le modèle doit être un document Word (.docx).", field="document")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ServiceError("Ce fichier .docx est endommagé.", field="document") from exc
+    if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb, or a template full of pictures
+        raise ServiceError(f"Ce modèle est trop lourd une fois décompressé (plus de "
+                           f"{MAX_UNPACKED_BYTES // (1024 * 1024)} Mo) : allégez ses images.", field="document")
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a damaged package
