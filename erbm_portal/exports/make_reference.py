@@ -10,7 +10,6 @@ PAGE and NUMPAGES fields. The output is byte-identical from one run to the next.
 """
 from __future__ import annotations
 
-import io
 import sys
 from datetime import datetime
 from importlib import resources
@@ -137,8 +136,7 @@ def _drop_thumbnail(doc) -> None:
 
 
 def build() -> bytes:
-    from docx import Document  # noqa: F401  (python-docx's own template is the base)
-
+    # python-docx's own template is the base.
     base = resources.files("docx").joinpath("templates/default.docx").read_bytes()
     builder = DocBuilder(base)
     doc = builder.document
