@@ -391,6 +391,10 @@ def test_pdf_conversion_page_count():
     pdf = to_pdf(b.save())
     assert pdf is not None and pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)) == 3
+    # The conversion went through the macro that refreshes the TOC and fields.
+    from erbm_portal.exports.pdf import _profile_dir
+
+    assert (_profile_dir() / "user" / "basic" / "Standard" / "ErbmPdf.xba").exists()
 
 
 def test_pdf_unavailable_says_so(monkeypatch):

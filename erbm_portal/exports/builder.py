@@ -138,9 +138,10 @@ class DocBuilder:
         """A real TOC field (headings 1 to ``levels``).
 
         Its current result is written at save time from the headings added (each
-        heading carries a bookmark, each entry links to it): Word rebuilds the table
-        with page numbers on open (w:updateFields); LibreOffice shows that cached
-        result (the headings, linked, without page numbers) in its PDF.
+        heading carries a bookmark, each entry links to it). Word rebuilds the table
+        with page numbers on open (w:updateFields); pdf.to_pdf has LibreOffice
+        update it before exporting. A reader that refreshes nothing still sees the
+        headings, linked, without page numbers.
         """
         if title:
             style = "TOC Heading" if self.style_id("TOC Heading") else "Normal"
@@ -164,8 +165,8 @@ class DocBuilder:
         for i, (lvl, text, name) in enumerate(entries):
             style = f"TOC {lvl}"
             ppr = "" if self.style_id(style) else f'<w:ind w:left="{283 * (lvl - 1)}"/>'
-            # No cached page numbers: LibreOffice keeps a TOC's cached text as is (PDF),
-            # and a wrong "1" is worse than none; Word recomputes them on open.
+            # No cached page numbers: a wrong "1" is worse than none, and Word and
+            # pdf.to_pdf recompute the whole table anyway.
             body = f'<w:hyperlink w:anchor="{name}" w:history="1">{run_xml(text)}</w:hyperlink>'
             paragraphs.append(self.paragraph_xml((begin if i == 0 else "") + body
                                                  + (end if i == len(entries) - 1 else ""),
