@@ -12,4 +12,5 @@ DOMAINS = [
     "meetings",
     "signoff",
     "agreement",
+    "exports",
 ]

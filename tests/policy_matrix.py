@@ -5,6 +5,7 @@ demo ids (``ids``: a lookup helper) so rows can name objects of the demo data.
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -90,6 +91,15 @@ CASES: list[Case] = [
     Case("signoff.content", "/validations/999999/contenu.json", EVERYONE, ok=404),
     Case("signoff.decide", "/validations/999999/decision", only("signatory"), method="POST", ok=404),
     *AGREEMENT_CASES,
+    Case("exports.template_page", "/exports/modele", only("secretariat")),
+    Case("exports.template_page", "/exports/modele", only("secretariat"), method="POST", ok=422,
+         note="no file: refused beside the field"),
+    Case("exports.template_reset", "/exports/modele/reinitialiser", only("secretariat"), method="POST", ok=303),
+    Case("exports.template_download", "/exports/modele.docx", only("secretariat")),
+    Case("exports.template_default", "/exports/modele-fourni.docx", only("secretariat")),
+    Case("exports.template_specimen", "/exports/modele/apercu.docx", only("secretariat")),
+    Case("exports.template_specimen_pdf", "/exports/modele/apercu.pdf", only("secretariat"),
+         ok=200 if shutil.which("soffice") else 404, note="404 with a reason when LibreOffice is absent"),
     Case("audit.events", "/audit/", only("admin", "secretariat")),
     Case("audit.export_csv", "/audit/export.csv", only("admin", "secretariat")),
 ]

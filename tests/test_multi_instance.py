@@ -118,7 +118,7 @@ class Browser:
     def request(self, url, data=None):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         try:
-            resp = self.opener.open(url, data=body, timeout=10)
+            resp = self.opener.open(url, data=body, timeout=60)
             return resp.status, resp.read().decode()
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode()

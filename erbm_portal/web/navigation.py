@@ -21,6 +21,7 @@ NAV = [
     NavItem("Vérifier un document", "signoff.verify", "signoff.verify"),
     NavItem("Organisations", "directory.organisations", "directory.organisation"),
     NavItem("Utilisateurs", "directory.users", "directory.user"),
+    NavItem("Modèle de document", "exports.template_page", "exports"),
     NavItem("Journal d'audit", "audit.events", "audit"),
 ]
 

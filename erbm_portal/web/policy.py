@@ -83,6 +83,13 @@ ENDPOINTS: dict[str, Rule] = {
     "agreement.open_signature": roles(SECRETARIAT, object="agreement_version:edit (draft only)"),
     "agreement.annex_upload": roles(SECRETARIAT),
     "agreement.signed_copy_upload": roles(SECRETARIAT, object="agreement_version:edit (open or in force)"),
+    # Word exports: the reference template (secretariat)
+    "exports.template_page": roles(SECRETARIAT),
+    "exports.template_reset": roles(SECRETARIAT),
+    "exports.template_download": roles(SECRETARIAT),
+    "exports.template_default": roles(SECRETARIAT),
+    "exports.template_specimen": roles(SECRETARIAT),
+    "exports.template_specimen_pdf": roles(SECRETARIAT),
     # Audit trail
     "audit.events": roles(ADMIN, SECRETARIAT),
     "audit.export_csv": roles(ADMIN, SECRETARIAT),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 077c5db762c3
+Revision ID: ea0eadc5cef8
 Revises: 
-Create Date: 2026-11-29 04:32:54.478153
+Create Date: 2026-11-29 04:43:39.323466
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '077c5db762c3'
+revision = 'ea0eadc5cef8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -53,6 +53,17 @@ def upgrade():
     sa.Column('last_id', sa.Integer(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_head'))
+    )
+    op.create_table('export_template',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_by_email', sa.String(length=254), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_template'))
     )
     op.create_table('spel',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -403,6 +414,7 @@ def downgrade():
 
     op.drop_table('agreement_article')
     op.drop_table('spel')
+    op.drop_table('export_template')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_object_type'))

@@ -1,0 +1,1 @@
+"""Word (and PDF) exports: the domain-independent engine and the reference template."""
