@@ -75,7 +75,10 @@ def versions():
 def _version_page(agreement, version, *, signed_copy_form=None, status=200):
     articles, errors = services.safe_text_of(agreement, version.number)
     rounds = _rounds([version])
+    from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available
+
     return render("agreement/version.html", agreement=agreement, version=version, articles=articles,
+                  pdf_available=pdf_available(), pdf_unavailable=PDF_UNAVAILABLE_FR,
                   text_errors=errors, rounds=rounds, in_force=services.version_in_force(agreement),
                   signed_copies=_files(agreement, FilePurpose.SIGNED_COPY, version.id),
                   signed_copy_form=signed_copy_form or SignedCopyForm(), status=status)
@@ -111,6 +114,33 @@ def _fill_change_choices(form: ChangeForm, previous: list[c.Article]) -> None:
     form.after.choices = [("", "— Au début du texte —"), *labels]
     if form.after.data is None and previous:
         form.after.data = previous[-1].key
+
+
+@bp.route("/versions/<int:number>/engagement.docx")
+def export_docx(number: int):
+    from ..exports.http import docx_response
+    from .export import agreement_docx, export_filename
+
+    agreement = get_agreement_or_404()
+    version = get_version_or_404(agreement, number)
+    return docx_response(agreement_docx(agreement, version), export_filename(agreement, version, "docx"))
+
+
+@bp.route("/versions/<int:number>/engagement.pdf")
+def export_pdf(number: int):
+    from ..exports.http import pdf_response
+    from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available, to_pdf
+    from ..web.errors import abort_fr
+    from .export import agreement_docx, export_filename
+
+    agreement = get_agreement_or_404()
+    version = get_version_or_404(agreement, number)
+    if not pdf_available():
+        abort_fr(404, PDF_UNAVAILABLE_FR)
+    pdf = to_pdf(agreement_docx(agreement, version))
+    if pdf is None:
+        abort_fr(500, "La conversion en PDF a échoué ; le document Word reste disponible.")
+    return pdf_response(pdf, export_filename(agreement, version, "pdf"))
 
 
 @bp.route("/avenants/<int:amendment>")

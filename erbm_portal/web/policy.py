@@ -71,6 +71,8 @@ ENDPOINTS: dict[str, Rule] = {
     "signoff.verify": signed_in(),
     # Partnership agreement (drafts never opened for signature: secretariat only, 404 for others)
     "agreement.index": signed_in(),
+    "agreement.export_docx": signed_in(object="agreement_version:view"),
+    "agreement.export_pdf": signed_in(object="agreement_version:view"),
     "agreement.versions": signed_in(),
     "agreement.version_detail": signed_in(object="agreement_version:view (drafts: secretariat)"),
     "agreement.amendment_detail": signed_in(object="agreement_version:view (drafts: secretariat)"),
