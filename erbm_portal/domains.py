@@ -11,4 +11,5 @@ DOMAINS = [
     "home",
     "meetings",
     "signoff",
+    "search",
 ]

@@ -47,6 +47,7 @@ CASES: list[Case] = [
     Case("signoff.round_detail", "/validations/999999", EVERYONE, ok=404),
     Case("signoff.content", "/validations/999999/contenu.json", EVERYONE, ok=404),
     Case("signoff.decide", "/validations/999999/decision", only("signatory"), method="POST", ok=404),
+    Case("search.search_page", "/recherche?q=r%C3%A9novation", EVERYONE),
     Case("audit.events", "/audit/", only("admin", "secretariat")),
     Case("audit.export_csv", "/audit/export.csv", only("admin", "secretariat")),
 ]

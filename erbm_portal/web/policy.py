@@ -69,6 +69,8 @@ ENDPOINTS: dict[str, Rule] = {
     "signoff.decide": roles(SIGNATORY, object="signoff_round:view + signatory of a pending party"),
     "signoff.content": signed_in(object="signoff_round:view (subject handler)"),
     "signoff.verify": signed_in(),
+    # Search: results are filtered in SQL by the committee access rules
+    "search.search_page": signed_in(object="search_document:visibility_clause (search.visibility)"),
     # Audit trail
     "audit.events": roles(ADMIN, SECRETARIAT),
     "audit.export_csv": roles(ADMIN, SECRETARIAT),
