@@ -12,4 +12,6 @@ DOMAINS = [
     "meetings",
     "signoff",
     "search",
+    "notifications",
+    "feeds",
 ]
