@@ -302,3 +302,38 @@ def test_search_page_query_count_does_not_grow(client, login_as, demo, assert_ma
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     assert "100 résultats" not in resp.get_data(as_text=True)  # the COPIL drafts stay hidden
+
+
+def test_registered_source_labels_and_reindex_command(app, demo):
+    from erbm_portal.search import sources
+    from erbm_portal.search.services import IndexEntry
+
+    copil = committee("copil").id
+    entries = [IndexEntry("meeting_test", i, f"Réunion test {i}", f"/reunions/{i}", Audience.PUBLISHED,
+                          body="rénovation", committee_id=copil) for i in (1, 2)]
+    sources.register("meeting_test", sources.SearchSource("Réunion (test)", reindex=lambda: entries))
+    try:
+        doc("Périmée", "rénovation", slug="copil", doc_type="meeting_test")
+        _db.session.commit()
+        result = app.test_cli_runner().invoke(args=["erbm", "search-reindex"])
+        assert result.exit_code == 0 and "2 documents" in result.output
+        hits = search(principal("partner"), "renovation", types=["meeting_test"]).hits
+        assert sorted(h.title.striptags() for h in hits) == ["Réunion test 1", "Réunion test 2"]
+        assert {h.type_label for h in hits} == {"Réunion (test)"}
+    finally:
+        sources._registry.pop("meeting_test", None)
+
+
+def test_anonymous_principal_finds_nothing(demo):
+    doc("Rénovation", slug="copil")
+    _db.session.commit()
+    assert search(Principal(), "renovation").total == 0
+
+
+def test_search_form_labels_match_fields(client, login_as, demo):
+    login_as("partner")
+    html = client.get("/recherche?q=x").get_data(as_text=True)
+    for field_id in ("recherche-q", "recherche-type", "recherche-instance"):
+        assert f'for="{field_id}"' in html and f'id="{field_id}"' in html
+    assert 'hx-trigger="submit, input changed delay:300ms from:#recherche-q' in html
+    assert 'name="q"' in html and 'name="type"' in html and 'name="committee"' in html
