@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 
 from ..accounts.models import User
 from ..audit.services import record
+from ..core.db import utcnow
 from ..extensions import db
 from ..meetings.ics import build_feed_ics
 from ..web.principal import Principal
@@ -31,7 +32,6 @@ def regenerate_token(user: User) -> str:
         db.session.add(CalendarFeedToken(user_id=user.id, token_sha256=_digest(token)))
     else:
         existing.token_sha256 = _digest(token)
-        from ..core.db import utcnow
         existing.created_at = utcnow()
     record("feeds.token_regenerated", user, summary="Nouvelle adresse du flux agenda")
     return token
@@ -48,11 +48,10 @@ def revoke_token(user: User) -> bool:
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 100:
         return None
-    row = db.session.execute(
+    return db.session.execute(
         select(User).join(CalendarFeedToken, CalendarFeedToken.user_id == User.id)
         .where(CalendarFeedToken.token_sha256 == _digest(token), User.active.is_(True))
     ).scalar_one_or_none()
-    return row
 
 
 def feed_for(user: User) -> bytes:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..web.htmx import hx_redirect, is_htmx, render
@@ -20,7 +21,11 @@ def unread_notification_count() -> int:
     """For the header: one query per full page, none for htmx fragments (never called there)."""
     if "erbm_unread" not in g:
         principal = current_principal()
-        g.erbm_unread = services.unread_count(principal.user_id) if principal.is_authenticated else 0
+        try:
+            g.erbm_unread = services.unread_count(principal.user_id) if principal.is_authenticated else 0
+        except SQLAlchemyError:  # e.g. while rendering an error page: the header must not fail
+            db.session.rollback()
+            g.erbm_unread = 0
     return g.erbm_unread
 
 
