@@ -110,6 +110,16 @@ def test_send_digests_command(app, demo, mailbox):
     assert len(mailbox) == 1
 
 
+def test_without_an_email_backend_nothing_is_lost(app, demo):
+    partner = user("partner")
+    n = notify([partner], "convocation_sent", "Convocation", "/reunions/1")[0]
+    notify([partner], "plan_adopted", "Plan adopté", "/plans/1")
+    _db.session.commit()
+    assert n.email_state == EmailState.NONE and unread_count(partner.id) == 2  # in-app still works
+    result = app.test_cli_runner().invoke(args=["erbm", "send-digests"])
+    assert result.exit_code == 1 and "NOTIFICATION_EMAIL_BACKEND" in result.output
+
+
 # --- HTTP ---------------------------------------------------------------------
 
 def _seed(role, n=3):

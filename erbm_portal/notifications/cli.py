@@ -10,5 +10,8 @@ def send_digests_cmd() -> None:
     """Envoie le récapitulatif quotidien des notifications (à lancer une fois par jour, par cron)."""
     from .services import send_digests
 
-    count = send_digests()
+    try:
+        count = send_digests()
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"Récapitulatifs mis en file d'envoi : {count}.")

@@ -33,10 +33,12 @@ def _configured() -> EmailBackend | None:
     return backend
 
 
+def is_configured() -> bool:
+    return (_override or _configured()) is not None
+
+
 def deliver_email(user, subject: str, body: str) -> None:
     backend = _override or _configured()
     if backend is None:
-        log.error("no NOTIFICATION_EMAIL_BACKEND configured: email to user %s not queued (%s)",
-                  getattr(user, "id", user), subject)
-        return
+        raise RuntimeError("NOTIFICATION_EMAIL_BACKEND is not configured")
     backend(user, subject, body)

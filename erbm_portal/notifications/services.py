@@ -1,6 +1,7 @@
 """Notifying people, their preferences, read marks and the daily digest."""
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime
 from typing import Iterable
@@ -13,10 +14,11 @@ from ..audit.services import record
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..extensions import db
-from .delivery import deliver_email
+from .delivery import deliver_email, is_configured
 from .models import (DEFAULT_CHANNEL, KIND_LABELS, Channel, EmailState, Notification, NotificationKind,
                      NotificationPreference)
 
+log = logging.getLogger(__name__)
 SUBJECT_PREFIX = "[Intranet ERBM]"
 
 
@@ -58,6 +60,9 @@ def notify(users, kind: NotificationKind | str, title: str, url: str, body: str 
         select(User).where(User.id.in_(sorted(set(ids))), User.active.is_(True)).order_by(User.id)
     ).scalars().all()
     prefs = preferences_for(p.id for p in people)
+    if email and not is_configured():
+        log.error("NOTIFICATION_EMAIL_BACKEND not configured: %s notifications are in-app only", kind.value)
+        email = False
     now = utcnow()
     created = []
     for person in people:
@@ -138,6 +143,8 @@ def send_digests(now: datetime | None = None) -> int:
     a concurrent run claims nothing and queues nothing. Notifications already
     read in the intranet are dropped from the digest.
     """
+    if not is_configured():
+        raise RuntimeError("NOTIFICATION_EMAIL_BACKEND is not configured: no digest sent")
     now = now or utcnow()
     user_ids = db.session.execute(
         select(Notification.user_id).where(Notification.email_state == EmailState.DIGEST)
