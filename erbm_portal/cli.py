@@ -92,6 +92,39 @@ def audit_verify_cmd() -> None:
     click.echo(f"Journal d'audit intègre : {count} événements vérifiés.")
 
 
+@erbm.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_cmd(target: str) -> None:
+    """Écrit une sauvegarde cohérente de la base, même pendant que l'application tourne."""
+    from pathlib import Path
+
+    from .core.backup import BackupError, backup
+
+    try:
+        path = backup(Path(target))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Sauvegarde écrite : {path}")
+
+
+@erbm.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
+def restore_cmd(source: str, yes: bool) -> None:
+    """Remplace le contenu de la base par une sauvegarde."""
+    from pathlib import Path
+
+    from .core.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("Le contenu actuel de la base sera remplacé. Continuer ?", abort=True)
+    try:
+        restore(Path(source))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Sauvegarde restaurée.")
+
+
 def register_cli(app: Flask) -> None:
     import importlib
     import importlib.util

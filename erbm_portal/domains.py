@@ -11,6 +11,7 @@ DOMAINS = [
     "home",
     "meetings",
     "signoff",
+    "agreement",
     "search",
     "notifications",
     "feeds",

@@ -33,6 +33,48 @@ def only(*roles: str) -> frozenset:
     return frozenset(roles)
 
 
+def _agreement_round() -> str:
+    from erbm_portal.signoff.models import RoundState, SignoffRound
+
+    from .matrix_ids import one_id
+    return f"/validations/{one_id(SignoffRound, subject_type='agreement_version', state=RoundState.OPEN)}"
+
+
+def _agreement_annex() -> str:
+    from erbm_portal.agreement.models import AgreementFile, FilePurpose
+
+    from .matrix_ids import one_id
+    return f"/convention/fichiers/{one_id(AgreementFile, purpose=FilePurpose.ANNEX)}"
+
+
+# Demo agreement: version 1 in force, version 2 (avenant n° 1) in signature, version 3
+# (avenant n° 2) a draft never opened for signature: secretariat only, 404 for everyone else.
+SECRETARIAT_ONLY = only("secretariat")
+AGREEMENT_CASES = [
+    Case("agreement.index", "/convention/", EVERYONE),
+    Case("agreement.versions", "/convention/versions", EVERYONE),
+    Case("agreement.version_detail", "/convention/versions/2", EVERYONE),
+    Case("agreement.version_detail", "/convention/versions/3", SECRETARIAT_ONLY, denied=404, note="draft"),
+    Case("agreement.amendment_detail", "/convention/avenants/1", EVERYONE),
+    Case("agreement.amendment_detail", "/convention/avenants/2", SECRETARIAT_ONLY, denied=404, note="draft"),
+    Case("agreement.compare", "/convention/comparer?de=1&a=2", EVERYONE),
+    Case("agreement.compare", "/convention/comparer?de=2&a=3", SECRETARIAT_ONLY, denied=422,
+         note="a draft is not offered to non-secretariat"),
+    Case("agreement.file_download", _agreement_annex, EVERYONE),
+    Case("agreement.amendment_new", "/convention/avenants/nouveau", SECRETARIAT_ONLY),
+    Case("agreement.amendment_new", "/convention/avenants/nouveau", SECRETARIAT_ONLY, method="POST", ok=422),
+    Case("agreement.amendment_edit", "/convention/avenants/2/modifier", SECRETARIAT_ONLY, method="POST", ok=422),
+    Case("agreement.change_add", "/convention/avenants/2/modifications", SECRETARIAT_ONLY, method="POST", ok=422),
+    Case("agreement.change_delete", "/convention/avenants/2/modifications/999999/supprimer", SECRETARIAT_ONLY,
+         method="POST", ok=404),
+    Case("agreement.open_signature", "/convention/versions/2/signature", SECRETARIAT_ONLY, method="POST", ok=409,
+         note="already in signature"),
+    Case("agreement.annex_upload", "/convention/annexes", SECRETARIAT_ONLY, method="POST", ok=422),
+    Case("agreement.signed_copy_upload", "/convention/versions/1/exemplaire-signe", SECRETARIAT_ONLY,
+         method="POST", ok=422),
+    Case("signoff.round_detail", _agreement_round, EVERYONE, note="the demo avenant n° 1 round"),
+]
+
 CASES: list[Case] = [
     Case("web.healthz", "/healthz", EVERYONE | {"anonymous"}, note="public"),
     Case("accounts.login", "/connexion", EVERYONE | {"anonymous"}, ok=200),
@@ -47,6 +89,7 @@ CASES: list[Case] = [
     Case("signoff.round_detail", "/validations/999999", EVERYONE, ok=404),
     Case("signoff.content", "/validations/999999/contenu.json", EVERYONE, ok=404),
     Case("signoff.decide", "/validations/999999/decision", only("signatory"), method="POST", ok=404),
+    *AGREEMENT_CASES,
     Case("search.search_page", "/recherche?q=r%C3%A9novation", EVERYONE),
     Case("notifications.index", "/notifications/", EVERYONE),
     Case("notifications.mark_read", "/notifications/999999/lue", EVERYONE, method="POST", ok=404,

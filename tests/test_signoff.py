@@ -265,3 +265,24 @@ def test_verify_by_hash_and_by_file(client, login_as, subject, three_orgs):
     subject.visible = False
     hidden = client.post("/validations/verifier", data={"csrf_token": token, "sha256": rnd.content_hash})
     assert "ne correspond à aucune version" in hidden.get_data(as_text=True)
+
+
+def test_a_past_round_can_be_recorded_with_its_dates(subject, three_orgs):
+    from datetime import datetime
+    orgs, users = three_orgs
+    opened = datetime(2017, 3, 1, 9, 0)
+    rnd = services.open_round("test_doc", 7, title="Texte 2017", content="{}",
+                              organisation_ids=[o.id for o in orgs[:2]], opened_at=opened)
+    _db.session.commit()
+    assert rnd.opened_at == opened
+    with pytest.raises(ServiceError):
+        services.decide(rnd.id, user=users[0], organisation_id=orgs[0].id, decision=Decision.APPROVED,
+                        at=datetime(2017, 2, 1))
+    _db.session.rollback()
+    services.decide(rnd.id, user=users[0], organisation_id=orgs[0].id, decision=Decision.APPROVED,
+                    at=datetime(2017, 3, 6, 10, 0))
+    services.decide(rnd.id, user=users[1], organisation_id=orgs[1].id, decision=Decision.APPROVED,
+                    at=datetime(2017, 3, 7, 11, 0))
+    _db.session.commit()
+    assert rnd.state == RoundState.APPROVED and rnd.closed_at == datetime(2017, 3, 7, 11, 0)
+    assert [p.decided_at for p in rnd.parties] == [datetime(2017, 3, 6, 10, 0), datetime(2017, 3, 7, 11, 0)]

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..web.htmx import render
+from ..web.htmx import hx_redirect, render
 from . import services
 from .forms import ChangePasswordForm, LoginForm
 
@@ -84,6 +84,8 @@ def change_password():
             logout_user()
             session.clear()
             flash("Mot de passe changé. Reconnectez-vous avec le nouveau mot de passe.", "success")
-            return redirect(url_for("accounts.login"), code=303)
+            # The form is posted by htmx: a plain redirect would be followed by the XHR
+            # and the login page swapped into the form. HX-Redirect loads it as a page.
+            return hx_redirect(url_for("accounts.login"))
         form.current.errors = [error]
     return render("accounts/profile.html", "password_form", form=form, status=422)

@@ -45,8 +45,11 @@ def open_round_for(subject_type: str, subject_id: int) -> SignoffRound | None:
 
 
 def open_round(subject_type: str, subject_id: int, *, title: str, content: str,
-               organisation_ids: list[int], opened_by=None) -> SignoffRound:
-    """Start a round on the exact `content` (canonical text) for the named organisations."""
+               organisation_ids: list[int], opened_by=None, opened_at=None) -> SignoffRound:
+    """Start a round on the exact `content` (canonical text) for the named organisations.
+
+    ``opened_at`` (naive UTC) defaults to now; it is given when recording a past round.
+    """
     handler_for(subject_type)  # unknown subject types fail loudly
     if open_round_for(subject_type, subject_id) is not None:
         raise ServiceError("Un circuit de validation est déjà en cours pour ce document.")
@@ -59,11 +62,13 @@ def open_round(subject_type: str, subject_id: int, *, title: str, content: str,
                            field="organisations")
     digest = sha256_hex(content)
     round_ = SignoffRound(subject_type=subject_type, subject_id=subject_id, title=title[:300],
-                          content=content, content_hash=digest, opened_by_id=getattr(opened_by, "id", None))
+                          content=content, content_hash=digest, opened_by_id=getattr(opened_by, "id", None),
+                          opened_at=opened_at or utcnow())
     round_.parties = [SignoffParty(organisation_id=oid, position=i) for i, oid in enumerate(ids)]
     db.session.add(round_)
     db.session.flush()
-    db.session.add(Fingerprint(round_id=round_.id, sha256=digest, label="Contenu soumis (texte canonique)"))
+    db.session.add(Fingerprint(round_id=round_.id, sha256=digest, label="Contenu soumis (texte canonique)",
+                               created_at=round_.opened_at))
     record("signoff.round_opened", round_, summary=title,
            details={"subject_type": subject_type, "subject_id": subject_id, "sha256": digest,
                     "organisation_ids": ids})
@@ -97,8 +102,12 @@ def _signatory_grant(user, organisation_id: int, today: date):
 
 
 def decide(round_id: int, *, user, organisation_id: int, decision: Decision, comment: str = "",
-           today: date | None = None) -> SignoffRound:
-    """Record one organisation's decision on a round, once, by one of its signatories."""
+           today: date | None = None, at=None) -> SignoffRound:
+    """Record one organisation's decision on a round, once, by one of its signatories.
+
+    ``at`` (naive UTC) is the moment of the decision, now by default; it is given when
+    recording a past decision (e.g. a paper signature). It must not precede the round.
+    """
     today = today or date.today()
     comment = (comment or "").strip()
     if decision == Decision.PENDING:
@@ -127,7 +136,9 @@ def decide(round_id: int, *, user, organisation_id: int, decision: Decision, com
     if party.decision != Decision.PENDING:
         _refuse(round_id, "Votre organisation a déjà rendu sa décision sur ce document.",
                 organisation_id=organisation_id)
-    now = utcnow()
+    now = at or utcnow()
+    if now < round_.opened_at:
+        raise ServiceError("Une décision ne peut pas précéder l'ouverture du circuit.")
     changed = db.session.execute(
         update(SignoffParty)
         .where(SignoffParty.id == party.id, SignoffParty.decision == Decision.PENDING)
@@ -143,14 +154,14 @@ def decide(round_id: int, *, user, organisation_id: int, decision: Decision, com
            actor=user, summary=f"{party.organisation.name} : {party.decision_label}",
            details={"organisation_id": organisation_id, "sha256": round_.content_hash, "comment": comment,
                     "deputy": grant.is_deputy})
-    _close_if_decided(round_, party)
+    _close_if_decided(round_, party, now)
     return round_
 
 
-def _close_if_decided(round_: SignoffRound, party: SignoffParty) -> None:
+def _close_if_decided(round_: SignoffRound, party: SignoffParty, now) -> None:
     handler = handler_for(round_.subject_type)
     if party.decision == Decision.CHANGES_REQUESTED:
-        round_.state, round_.closed_at = RoundState.CHANGES_REQUESTED, utcnow()
+        round_.state, round_.closed_at = RoundState.CHANGES_REQUESTED, now
         record("signoff.round_changes_requested", round_, summary=round_.title,
                details={"organisation_id": party.organisation_id})
         handler.on_changes_requested(round_, party)
@@ -160,7 +171,7 @@ def _close_if_decided(round_: SignoffRound, party: SignoffParty) -> None:
                                       SignoffParty.decision != Decision.APPROVED)
     ).first()
     if pending is None:
-        round_.state, round_.closed_at = RoundState.APPROVED, utcnow()
+        round_.state, round_.closed_at = RoundState.APPROVED, now
         record("signoff.round_approved", round_, summary=round_.title, details={"sha256": round_.content_hash})
         handler.on_approved(round_)
 

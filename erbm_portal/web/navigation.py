@@ -17,6 +17,7 @@ class NavItem:
 
 NAV = [
     NavItem("Tableau de bord", "home.dashboard", "home"),
+    NavItem("Convention", "agreement.index", "agreement"),
     NavItem("Vérifier un document", "signoff.verify", "signoff.verify"),
     NavItem("Organisations", "directory.organisations", "directory.organisation"),
     NavItem("Utilisateurs", "directory.users", "directory.user"),

@@ -69,6 +69,20 @@ ENDPOINTS: dict[str, Rule] = {
     "signoff.decide": roles(SIGNATORY, object="signoff_round:view + signatory of a pending party"),
     "signoff.content": signed_in(object="signoff_round:view (subject handler)"),
     "signoff.verify": signed_in(),
+    # Partnership agreement (drafts never opened for signature: secretariat only, 404 for others)
+    "agreement.index": signed_in(),
+    "agreement.versions": signed_in(),
+    "agreement.version_detail": signed_in(object="agreement_version:view (drafts: secretariat)"),
+    "agreement.amendment_detail": signed_in(object="agreement_version:view (drafts: secretariat)"),
+    "agreement.compare": signed_in(object="agreement_version:view (only visible versions are offered)"),
+    "agreement.file_download": signed_in(object="agreement_file:view (signed copy: its version visible)"),
+    "agreement.amendment_new": roles(SECRETARIAT),
+    "agreement.amendment_edit": roles(SECRETARIAT, object="agreement_version:edit (draft only)"),
+    "agreement.change_add": roles(SECRETARIAT, object="agreement_version:edit (draft only)"),
+    "agreement.change_delete": roles(SECRETARIAT, object="agreement_version:edit (draft only)"),
+    "agreement.open_signature": roles(SECRETARIAT, object="agreement_version:edit (draft only)"),
+    "agreement.annex_upload": roles(SECRETARIAT),
+    "agreement.signed_copy_upload": roles(SECRETARIAT, object="agreement_version:edit (open or in force)"),
     # Search: results are filtered in SQL by the committee access rules
     "search.search_page": signed_in(object="search_document:visibility_clause (search.visibility)"),
     # Notifications (each person's own) and their preferences

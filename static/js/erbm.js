@@ -12,12 +12,26 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  function focusLost() {
+    var active = document.activeElement;
+    return !active || active === document.body || !document.contains(active);
+  }
+
+  function firstInvalid(root) {
+    var selector = '[aria-invalid="true"]';
+    if (root.matches && root.matches(selector)) { return root; }
+    return root.querySelector ? root.querySelector(selector) : null;
+  }
+
   // After a swap: move focus where the server asked (data-erbm-focus), and
   // announce a message (data-erbm-announce) in the polite live region.
+  // A form swapped back with errors takes the focus to its first invalid field
+  // when the swap removed the focused element (the submit button): keyboard and
+  // screen-reader users land on the field, whose description is the error.
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt || document;
     var scope = root.parentNode || document;
-    var focusTarget = scope.querySelector("[data-erbm-focus]");
+    var focusTarget = scope.querySelector("[data-erbm-focus]") || (focusLost() ? firstInvalid(root) : null);
     if (focusTarget) {
       if (!focusTarget.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(focusTarget.tagName)) {
         focusTarget.setAttribute("tabindex", "-1");
@@ -28,9 +42,11 @@
     var announcer = scope.querySelector("[data-erbm-announce]");
     var live = document.getElementById("erbm-live");
     if (announcer && live) {
-      live.textContent = "";
-      window.setTimeout(function () { live.textContent = announcer.getAttribute("data-erbm-announce"); }, 50);
+      // Read the message now: the attribute is removed before the timeout fires.
+      var message = announcer.getAttribute("data-erbm-announce");
       announcer.removeAttribute("data-erbm-announce");
+      live.textContent = "";
+      window.setTimeout(function () { live.textContent = message; }, 50);
     }
   });
 
