@@ -71,8 +71,11 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if is_sqlite(uri):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    from .search.ddl import include_name
+
+    # include_name: alembic leaves the raw full-text objects (search.ddl) alone.
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+                     compare_type=True, include_name=include_name)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -126,4 +126,14 @@ def restore_cmd(source: str, yes: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    import importlib
+    import importlib.util
+
+    from .domains import DOMAINS
+
+    # A domain's own commands live in erbm_portal/<domain>/cli.py and attach themselves to `erbm`.
+    for domain in DOMAINS:
+        name = f"erbm_portal.{domain}.cli"
+        if importlib.util.find_spec(name):
+            importlib.import_module(name)
     app.cli.add_command(erbm)

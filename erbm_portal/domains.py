@@ -13,4 +13,7 @@ DOMAINS = [
     "signoff",
     "agreement",
     "exports",
+    "search",
+    "notifications",
+    "feeds",
 ]

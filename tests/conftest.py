@@ -15,6 +15,7 @@ from sqlalchemy import event, text
 
 from erbm_portal import create_app
 from erbm_portal.extensions import db as _db
+from erbm_portal.search.ddl import install_search_ddl
 
 FAST_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
@@ -41,6 +42,8 @@ def app(tmp_path_factory):
         _db.drop_all()
         _reset_alembic_version()
         _db.create_all()
+        with _db.engine.begin() as conn:
+            install_search_ddl(conn)  # raw full-text DDL, also called by the migration
     yield app
 
 

@@ -46,7 +46,8 @@ def test_upgrade_builds_every_table(migrated_app):
 
 def test_models_and_migrations_agree(migrated_app):
     with _db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        opts = dict(migrated_app.extensions["migrate"].configure_args)  # include_name of search.ddl
+        ctx = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(ctx, _db.metadata)
     assert diff == [], f"run `flask --app wsgi db migrate`: pending changes {diff}"
 

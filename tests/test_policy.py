@@ -52,7 +52,7 @@ def test_policy_matrix(case: Case, app, client, login_as, demo):
         resp = _request(client, case, path, role)
         seen[role] = resp.status_code
     expected = {role: case.status_for(role) for role in ROLES}
-    if case.endpoint in ("web.healthz", "accounts.login"):
+    if ENDPOINTS[case.endpoint].is_public:
         expected["anonymous"] = case.ok
     if case.endpoint == "accounts.login":
         # A signed-in person asking for the login page is sent to the dashboard.

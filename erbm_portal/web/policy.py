@@ -92,6 +92,18 @@ ENDPOINTS: dict[str, Rule] = {
     "exports.template_default": roles(SECRETARIAT),
     "exports.template_specimen": roles(SECRETARIAT),
     "exports.template_specimen_pdf": roles(SECRETARIAT),
+    # Search: results are filtered in SQL by the committee access rules
+    "search.search_page": signed_in(object="search_document:visibility_clause (search.visibility)"),
+    # Notifications (each person's own) and their preferences
+    "notifications.index": signed_in(),
+    "notifications.mark_read": signed_in(object="notification:own (notifications.access)"),
+    "notifications.mark_all_read": signed_in(),
+    "notifications.preferences": signed_in(),
+    # Personal calendar feed: the page is the person's own; the feed URL carries a secret token
+    "feeds.calendar": signed_in(),
+    "feeds.regenerate": signed_in(),
+    "feeds.revoke": signed_in(),
+    "feeds.ics": public(),
     # Audit trail
     "audit.events": roles(ADMIN, SECRETARIAT),
     "audit.export_csv": roles(ADMIN, SECRETARIAT),

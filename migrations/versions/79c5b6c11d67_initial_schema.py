@@ -1,16 +1,18 @@
 """initial schema
 
-Revision ID: ea0eadc5cef8
+Revision ID: 79c5b6c11d67
 Revises: 
-Create Date: 2026-11-29 04:43:39.323466
+Create Date: 2026-11-29 04:48:40.654114
 
 """
 from alembic import op
 import sqlalchemy as sa
 
+from erbm_portal.search.ddl import drop_search_ddl, install_search_ddl
+
 
 # revision identifiers, used by Alembic.
-revision = 'ea0eadc5cef8'
+revision = '79c5b6c11d67'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -204,6 +206,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_meeting_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_state'), ['state'], unique=False)
 
+    op.create_table('search_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('doc_type', sa.String(length=40), nullable=False),
+    sa.Column('doc_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('committee_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('audience', sa.Enum('PUBLISHED', 'CIRCULATED', 'DRAFT', 'ORGANISATION', name='audience', native_enum=False, length=20), nullable=False),
+    sa.Column('parent_key', sa.String(length=60), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['committee_id'], ['committee.id'], name=op.f('fk_search_document_committee_id_committee'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_search_document_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_document')),
+    sa.UniqueConstraint('doc_type', 'doc_id', name=op.f('uq_search_document_doc_type'))
+    )
+    with op.batch_alter_table('search_document', schema=None) as batch_op:
+        batch_op.create_index('ix_search_document_committee_audience', ['committee_id', 'audience'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_document_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_document_parent_key'), ['parent_key'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -268,6 +292,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_agreement_file_sha256'), ['sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_agreement_file_version_id'), ['version_id'], unique=False)
 
+    op.create_table('calendar_feed_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_calendar_feed_token_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_feed_token')),
+    sa.UniqueConstraint('token_sha256', name=op.f('uq_calendar_feed_token_token_sha256')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_calendar_feed_token_user_id'))
+    )
     op.create_table('grant',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -285,6 +319,36 @@ def upgrade():
     with op.batch_alter_table('grant', schema=None) as batch_op:
         batch_op.create_index('ix_grant_scope', ['scope_type', 'scope_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grant_user_id'), ['user_id'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('CONVOCATION_SENT', 'AGENDA_CHANGED', 'MINUTES_IN_REVIEW', 'MINUTES_PUBLISHED', 'SIGNOFF_REQUESTED', 'CHANGES_REQUESTED', 'PLAN_ADOPTED', 'AGREEMENT_IN_FORCE', 'ACTION_ASSIGNED', 'ACTION_OVERDUE', name='notificationkind', native_enum=False, length=30), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('email_state', sa.Enum('NONE', 'QUEUED', 'DIGEST', 'DIGESTED', name='emailstate', native_enum=False, length=20), nullable=False),
+    sa.Column('emailed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_email_state', ['email_state', 'user_id'], unique=False)
+        batch_op.create_index('ix_notification_user_read', ['user_id', 'read_at'], unique=False)
+
+    op.create_table('notification_preference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('CONVOCATION_SENT', 'AGENDA_CHANGED', 'MINUTES_IN_REVIEW', 'MINUTES_PUBLISHED', 'SIGNOFF_REQUESTED', 'CHANGES_REQUESTED', 'PLAN_ADOPTED', 'AGREEMENT_IN_FORCE', 'ACTION_ASSIGNED', 'ACTION_OVERDUE', name='notificationkind', native_enum=False, length=30), nullable=False),
+    sa.Column('channel', sa.Enum('IN_APP', 'EMAIL', 'DIGEST', name='channel', native_enum=False, length=20), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_preference_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preference')),
+    sa.UniqueConstraint('user_id', 'kind', name=op.f('uq_notification_preference_user_id'))
+    )
+    with op.batch_alter_table('notification_preference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_preference_user_id'), ['user_id'], unique=False)
 
     op.create_table('signoff_round',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -340,9 +404,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_signoff_party_round_id'), ['round_id'], unique=False)
 
     # ### end Alembic commands ###
+    # Full-text search objects alembic does not model (FTS5 table and triggers / tsvector, GIN, unaccent).
+    install_search_ddl(op.get_bind())
 
 
 def downgrade():
+    drop_search_ddl(op.get_bind())
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('signoff_party', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signoff_party_round_id'))
@@ -360,11 +427,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_signoff_round_content_hash'))
 
     op.drop_table('signoff_round')
+    with op.batch_alter_table('notification_preference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_preference_user_id'))
+
+    op.drop_table('notification_preference')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_user_read')
+        batch_op.drop_index('ix_notification_email_state')
+
+    op.drop_table('notification')
     with op.batch_alter_table('grant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_user_id'))
         batch_op.drop_index('ix_grant_scope')
 
     op.drop_table('grant')
+    op.drop_table('calendar_feed_token')
     with op.batch_alter_table('agreement_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_file_version_id'))
         batch_op.drop_index(batch_op.f('ix_agreement_file_sha256'))
@@ -379,6 +456,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_account_organisation_id'))
 
     op.drop_table('user_account')
+    with op.batch_alter_table('search_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_document_parent_key'))
+        batch_op.drop_index(batch_op.f('ix_search_document_organisation_id'))
+        batch_op.drop_index('ix_search_document_committee_audience')
+
+    op.drop_table('search_document')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_state'))
         batch_op.drop_index(batch_op.f('ix_meeting_starts_at'))
