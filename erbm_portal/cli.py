@@ -93,4 +93,7 @@ def audit_verify_cmd() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from .mail.cli import send_outbox_cmd  # mail worker (issue 3)
+
+    erbm.add_command(send_outbox_cmd)
     app.cli.add_command(erbm)
