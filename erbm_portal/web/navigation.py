@@ -17,6 +17,7 @@ class NavItem:
 
 NAV = [
     NavItem("Tableau de bord", "home.dashboard", "home"),
+    NavItem("Comités", "meetings.committees", "meetings"),
     NavItem("Organisations", "directory.organisations", "directory.organisation"),
     NavItem("Utilisateurs", "directory.users", "directory.user"),
     NavItem("Journal d'audit", "audit.events", "audit"),
