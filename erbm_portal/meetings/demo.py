@@ -112,6 +112,29 @@ def _add_agenda(meeting: Meeting, rows) -> None:
                           presenter_organisation_id=org.id if org else None, notes=notes)
 
 
+def _demo_pdf() -> bytes:
+    """A tiny valid PDF standing in for the synthesis note presented at the COPIL."""
+    text = "Clauses d'insertion : 530 000 heures realisees pour 360 000 visees (+47 %)."
+    stream = f"BT /F1 12 Tf 50 780 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
 def seed_copil() -> None:
     copil = _by(Committee, slug="copil")
     if copil is None or _existing(copil, COPIL_TITLE):
@@ -129,6 +152,8 @@ def seed_copil() -> None:
     for user_id in sorted({g.user_id for g in grants} - invited):
         services.add_invitee(meeting, user_id)
     _add_agenda(meeting, COPIL_AGENDA)
+    services.upload_attachment(meeting.agenda_items[1], filename="Clauses d'insertion — synthèse 2017-2022.pdf",
+                               data=_demo_pdf(), uploaded_by=_user("secretariat"))
     _hold(meeting, convened=_at(date(2023, 1, 2), 10))
 
 
