@@ -136,8 +136,9 @@ def convene_meeting(meeting: Meeting, *, now: datetime | None = None) -> None:
     MEETING_WORKFLOW.move(meeting, S.CONVENED, summary=f"Convocation envoyée : {meeting.title}",
                           details={"invitees": len(meeting.invitees)})
     meeting.convened_at = now
+    ics = meeting_ics(meeting)
     for invitee in meeting.invitees:
-        _queue_invitation(meeting, invitee, update_reason=None)
+        _queue_invitation(meeting, invitee, update_reason=None, ics=ics)
 
 
 def mark_held(meeting: Meeting, *, now: datetime | None = None) -> None:
@@ -186,7 +187,8 @@ def meeting_ics(meeting: Meeting) -> bytes:
         organizer_name=meeting.committee.name, attendees=attendees)
 
 
-def _queue_invitation(meeting: Meeting, invitee: MeetingInvitee, update_reason: str | None) -> None:
+def _queue_invitation(meeting: Meeting, invitee: MeetingInvitee, update_reason: str | None,
+                      ics: bytes | None = None) -> None:
     local = to_paris(meeting.starts_at)
     when = f"{format_datetime_fr(meeting.starts_at)} – {to_paris(meeting.ends_at):%H:%M}"
     prefix = "Mise à jour — " if update_reason else "Convocation — "
@@ -208,15 +210,16 @@ def _queue_invitation(meeting: Meeting, invitee: MeetingInvitee, update_reason: 
         "L'invitation jointe (.ics) s'ajoute à votre agenda.",
     ]))
     mail.queue(recipient=invitee.user.email, subject=f"{prefix}{meeting.title} — {local:%d/%m/%Y}", body=body,
-               ics=meeting_ics(meeting), related_type="meeting_invitee", related_id=invitee.id)
+               ics=ics or meeting_ics(meeting), related_type="meeting_invitee", related_id=invitee.id)
 
 
 def _renotify(meeting: Meeting, reason: str) -> None:
     """After convocation: new SEQUENCE and an updated invitation to every invitee."""
     meeting.ics_sequence += 1
     record("meeting.renotified", meeting, summary=reason, details={"sequence": meeting.ics_sequence})
+    ics = meeting_ics(meeting)
     for invitee in meeting.invitees:
-        _queue_invitation(meeting, invitee, update_reason=reason)
+        _queue_invitation(meeting, invitee, update_reason=reason, ics=ics)
 
 
 @mail.on_sent("meeting_invitee")
