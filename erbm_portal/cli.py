@@ -136,4 +136,6 @@ def register_cli(app: Flask) -> None:
         name = f"erbm_portal.{domain}.cli"
         if importlib.util.find_spec(name):
             importlib.import_module(name)
+    from .mail.cli import send_outbox_cmd  # mail worker (issue 3)
+    erbm.add_command(send_outbox_cmd)
     app.cli.add_command(erbm)

@@ -48,7 +48,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, which has its own timeouts
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
 
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | file | smtp
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | file | smtp | memory
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(PROJECT_ROOT / "instance" / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -56,6 +56,10 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ne-pas-repondre@erbm-demo.fr")
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    # Send queued mail right after the response (demo); None = yes unless testing. Production: False + worker.
+    MAIL_SEND_AFTER_RESPONSE = (_bool("MAIL_SEND_AFTER_RESPONSE", True)
+                                if "MAIL_SEND_AFTER_RESPONSE" in os.environ else None)
 
     DEMO_PASSWORD = os.environ.get("ERBM_DEMO_PASSWORD", "bassin-minier-2017")
     PROGRAMME_NAME = "Engagement pour le Renouveau du Bassin Minier"

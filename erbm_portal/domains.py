@@ -16,4 +16,5 @@ DOMAINS = [
     "search",
     "notifications",
     "feeds",
+    "mail",
 ]

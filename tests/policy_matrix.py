@@ -120,3 +120,117 @@ CASES: list[Case] = [
     Case("audit.events", "/audit/", only("admin", "secretariat")),
     Case("audit.export_csv", "/audit/export.csv", only("admin", "secretariat")),
 ]
+
+
+# --- Committees and meetings (issue 3) -------------------------------------------------
+# Lens SPEL demo meetings: a draft (planned) one and a held one; the COPIL of 16 January 2023.
+
+@dataclass(frozen=True)
+class ObjectCase(Case):
+    """A row where some signed-in roles cannot see the object at all (404) and the rest get `denied`."""
+    hidden: frozenset = frozenset()
+
+    def status_for(self, role: str) -> int:
+        if role != "anonymous" and role not in self.allowed and role in self.hidden:
+            return 404
+        return super().status_for(role)
+
+
+def _meeting_id(title: str) -> int:
+    from erbm_portal.meetings.models import Meeting
+
+    from .matrix_ids import one_id
+    return one_id(Meeting, title=title)
+
+
+def _committee_id(slug: str) -> int:
+    from erbm_portal.directory.models import Committee
+
+    from .matrix_ids import one_id
+    return one_id(Committee, slug=slug)
+
+
+def _first_item_id(title: str) -> int:
+    from sqlalchemy import select
+
+    from erbm_portal.extensions import db
+    from erbm_portal.meetings.models import AgendaItem
+    return db.session.execute(select(AgendaItem.id).where(AgendaItem.meeting_id == _meeting_id(title))
+                              .order_by(AgendaItem.position).limit(1)).scalar_one()
+
+
+def _invitee_id(title: str, email: str) -> int:
+    from sqlalchemy import select
+
+    from erbm_portal.accounts.models import User
+    from erbm_portal.extensions import db
+    from erbm_portal.meetings.models import MeetingInvitee
+    return db.session.execute(select(MeetingInvitee.id).join(User, MeetingInvitee.user_id == User.id)
+                              .where(MeetingInvitee.meeting_id == _meeting_id(title), User.email == email)
+                              ).scalar_one_or_none() or 0  # 0 once removed: later roles still hit the meeting check
+
+
+def _attachment_version_id() -> int:
+    from sqlalchemy import select
+
+    from erbm_portal.extensions import db
+    from erbm_portal.meetings.models import AttachmentVersion
+    return db.session.execute(select(AttachmentVersion.id).order_by(AttachmentVersion.id).limit(1)).scalar_one()
+
+
+LENS_DRAFT = "SPEL de Lens — préparation du plan d'action"
+LENS_HELD = "SPEL de Lens — réunion de bilan"
+COPIL = "Comité de pilotage de mi-parcours de l'ERBM"
+LENS_DRAFT_HIDDEN = only("admin", "member", "signatory", "partner", "observer")
+NOT_LENS = only("co_chair", "member", "signatory", "partner")  # Lens people: the Béthune committee is not theirs
+
+
+def _m(title, suffix=""):
+    return lambda: f"/reunions/{_meeting_id(title)}{suffix}"
+
+
+def _item(title, suffix):
+    return lambda: f"/reunions/{_meeting_id(title)}/ordre-du-jour/{_first_item_id(title)}{suffix}"
+
+
+CASES += [
+    Case("meetings.committees", "/comites/", EVERYONE),
+    Case("meetings.committee", lambda: f"/comites/{_committee_id('spel-lens')}", EVERYONE),
+    ObjectCase("meetings.committee", lambda: f"/comites/{_committee_id('spel-bethune')}",
+               EVERYONE - NOT_LENS, hidden=NOT_LENS, note="Béthune committee: not readable by Lens partners"),
+    Case("meetings.meeting_new", lambda: f"/comites/{_committee_id('spel-lens')}/reunions/nouvelle", only("co_chair")),
+    Case("meetings.meeting", _m(LENS_DRAFT), only("co_chair", "secretariat"), denied=404, note="draft: 404"),
+    Case("meetings.meeting", _m(LENS_HELD), EVERYONE),
+    Case("meetings.meeting", _m(COPIL), EVERYONE),
+    ObjectCase("meetings.meeting_edit", _m(LENS_DRAFT, "/modifier"), only("co_chair"), hidden=LENS_DRAFT_HIDDEN),
+    Case("meetings.meeting_ics", _m(COPIL, "/invitation.ics"), EVERYONE),
+    Case("meetings.convene", _m(LENS_HELD, "/convoquer"), only("co_chair"), method="POST", ok=422,
+         note="held: transition refused for the manager"),
+    ObjectCase("meetings.mark_held", _m(LENS_DRAFT, "/tenue"), only("co_chair"), method="POST", ok=422,
+               hidden=LENS_DRAFT_HIDDEN, note="planned: refused for the manager; draft hidden from others"),
+    Case("meetings.mark_held", _m(LENS_HELD, "/tenue"), only("co_chair"), method="POST", ok=422),
+    ObjectCase("meetings.item_add", _m(LENS_DRAFT, "/ordre-du-jour"), only("co_chair"), method="POST", ok=422,
+               hidden=LENS_DRAFT_HIDDEN),
+    ObjectCase("meetings.item_edit", _item(LENS_DRAFT, "/modifier"), only("co_chair"), hidden=LENS_DRAFT_HIDDEN),
+    ObjectCase("meetings.item_delete", _item(LENS_DRAFT, "/supprimer"), only("co_chair"), method="POST", ok=303,
+               hidden=LENS_DRAFT_HIDDEN),
+    ObjectCase("meetings.item_move", _item(LENS_DRAFT, "/deplacer"), only("co_chair"), method="POST", ok=303,
+               data={"direction": "down"}, hidden=LENS_DRAFT_HIDDEN),
+    ObjectCase("meetings.item_reorder", _m(LENS_DRAFT, "/ordre-du-jour/ordre"), only("co_chair"), method="POST",
+               ok=422, hidden=LENS_DRAFT_HIDDEN),
+    ObjectCase("meetings.attachment_upload", _item(LENS_DRAFT, "/pieces-jointes"), only("co_chair"), method="POST",
+               ok=422, hidden=LENS_DRAFT_HIDDEN),
+    Case("meetings.attachment_download", lambda: f"/pieces-jointes/{_attachment_version_id()}", EVERYONE),
+    ObjectCase("meetings.invitee_add", _m(LENS_DRAFT, "/invites"), only("co_chair"), method="POST", ok=422,
+               hidden=LENS_DRAFT_HIDDEN),
+    ObjectCase("meetings.invitee_remove",
+               lambda: f"/reunions/{_meeting_id(LENS_DRAFT)}/invites/"
+                       f"{_invitee_id(LENS_DRAFT, 'membre.lens@erbm-demo.fr')}/retirer",
+               only("co_chair"), method="POST", ok=303, hidden=LENS_DRAFT_HIDDEN),
+    Case("meetings.respond", _m(LENS_HELD, "/reponse"), only("co_chair", "member"), method="POST", ok=422,
+         data={"response": "present"}, note="invitees only; held: answers closed"),
+    Case("meetings.attendance_set",
+         lambda: f"/reunions/{_meeting_id(LENS_HELD)}/presence/{_invitee_id(LENS_HELD, 'membre.lens@erbm-demo.fr')}",
+         only("co_chair", "member"), method="POST", ok=422, data={"status": "inconnu"},
+         note="managers, and the member for their own row"),
+]

@@ -5,12 +5,13 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
 from ..directory.models import Committee, Organisation
 from ..extensions import db
+from ..core.idempotency import FormToken  # noqa: F401  (registers the form_token table)
 
 
 class MeetingState(str, enum.Enum):
@@ -93,3 +94,121 @@ class AgendaItem(db.Model):
     @property
     def kind_label(self) -> str:
         return AGENDA_KIND_LABELS[self.kind]
+
+
+class InvitationResponse(str, enum.Enum):
+    PENDING = "pending"
+    PRESENT = "present"
+    EXCUSED = "excused"
+    REPRESENTED = "represented"
+    REMOTE = "remote"
+
+
+RESPONSE_LABELS = {
+    InvitationResponse.PENDING: "Sans réponse",
+    InvitationResponse.PRESENT: "Présent·e",
+    InvitationResponse.EXCUSED: "Excusé·e",
+    InvitationResponse.REPRESENTED: "Représenté·e",
+    InvitationResponse.REMOTE: "À distance",
+}
+
+
+class AttendanceStatus(str, enum.Enum):
+    PRESENT = "present"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+    REMOTE = "remote"
+
+
+ATTENDANCE_LABELS = {
+    AttendanceStatus.PRESENT: "Présent·e",
+    AttendanceStatus.EXCUSED: "Excusé·e",
+    AttendanceStatus.ABSENT: "Absent·e",
+    AttendanceStatus.REMOTE: "À distance",
+}
+
+
+class MeetingInvitee(db.Model):
+    """A person invited to a meeting: their answer to the convocation and their attendance."""
+
+    __tablename__ = "meeting_invitee"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    response: Mapped[InvitationResponse] = mapped_column(
+        db.Enum(InvitationResponse, native_enum=False, length=20), default=InvitationResponse.PENDING)
+    represented_by: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    attendance: Mapped[AttendanceStatus | None] = mapped_column(
+        db.Enum(AttendanceStatus, native_enum=False, length=20))
+    attendance_recorded_at: Mapped[datetime | None]
+    attendance_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="invitees")
+    user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def response_label(self) -> str:
+        return RESPONSE_LABELS[self.response]
+
+    @property
+    def attendance_label(self) -> str:
+        return ATTENDANCE_LABELS[self.attendance] if self.attendance else "Non renseignée"
+
+
+Meeting.invitees = relationship(MeetingInvitee, back_populates="meeting", cascade="all, delete-orphan",
+                                order_by=MeetingInvitee.id)
+
+
+class AgendaAttachment(db.Model):
+    """A document linked to an agenda item; each upload of it is a new version."""
+
+    __tablename__ = "agenda_attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="attachments")
+    versions: Mapped[list["AttachmentVersion"]] = relationship(
+        back_populates="attachment", order_by="AttachmentVersion.number.desc()", cascade="all, delete-orphan")
+
+    @property
+    def latest(self) -> "AttachmentVersion | None":
+        return self.versions[0] if self.versions else None
+
+
+AgendaItem.attachments = relationship(AgendaAttachment, back_populates="agenda_item",
+                                      order_by=AgendaAttachment.id, cascade="all, delete-orphan")
+
+
+class AttachmentVersion(db.Model):
+    """Metadata of one uploaded file; the bytes live in `attachment_blob`, loaded only on download."""
+
+    __tablename__ = "attachment_version"
+    __table_args__ = (UniqueConstraint("attachment_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("agenda_attachment.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    mimetype: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attachment: Mapped[AgendaAttachment] = relationship(back_populates="versions")
+    uploaded_by = relationship("User")
+
+
+class AttachmentBlob(db.Model):
+    """The bytes of one attachment version, in the database so every app instance sees them."""
+
+    __tablename__ = "attachment_blob"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("attachment_version.id", ondelete="CASCADE"), unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -19,6 +19,7 @@ NAV = [
     NavItem("Tableau de bord", "home.dashboard", "home"),
     NavItem("Convention", "agreement.index", "agreement"),
     NavItem("Vérifier un document", "signoff.verify", "signoff.verify"),
+    NavItem("Comités", "meetings.committees", "meetings"),
     NavItem("Organisations", "directory.organisations", "directory.organisation"),
     NavItem("Utilisateurs", "directory.users", "directory.user"),
     NavItem("Modèle de document", "exports.template_page", "exports"),

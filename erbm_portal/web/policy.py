@@ -107,6 +107,26 @@ ENDPOINTS: dict[str, Rule] = {
     # Audit trail
     "audit.events": roles(ADMIN, SECRETARIAT),
     "audit.export_csv": roles(ADMIN, SECRETARIAT),
+    # Committees and meetings (issue 3): object checks in directory/access.py and meetings/access.py
+    "meetings.committees": signed_in(),
+    "meetings.committee": signed_in(object="committee:read_published"),
+    "meetings.meeting_new": signed_in(object="committee:manage"),
+    "meetings.meeting": signed_in(object="meeting:read"),
+    "meetings.meeting_edit": signed_in(object="meeting:manage"),
+    "meetings.meeting_ics": signed_in(object="meeting:read"),
+    "meetings.convene": signed_in(object="meeting:manage"),
+    "meetings.mark_held": signed_in(object="meeting:manage"),
+    "meetings.item_add": signed_in(object="meeting:manage"),
+    "meetings.item_edit": signed_in(object="meeting:manage"),
+    "meetings.item_delete": signed_in(object="meeting:manage"),
+    "meetings.item_move": signed_in(object="meeting:manage"),
+    "meetings.item_reorder": signed_in(object="meeting:manage"),
+    "meetings.attachment_upload": signed_in(object="meeting:manage"),
+    "meetings.attachment_download": signed_in(object="meeting:read"),
+    "meetings.invitee_add": signed_in(object="meeting:manage"),
+    "meetings.invitee_remove": signed_in(object="meeting:manage"),
+    "meetings.respond": signed_in(object="meeting:invitee"),
+    "meetings.attendance_set": signed_in(object="meeting:attend"),
 }
 
 

@@ -58,4 +58,46 @@
       event.preventDefault();
     }
   }, true);
+
+  // Agenda drag and drop (mouse shortcut; the "Monter"/"Descendre" buttons are the accessible path).
+  // The list names its reorder form in data-erbm-sortable; on drop the new order is posted through it.
+  var dragged = null;
+  function sortableItem(node) {
+    return node && node.closest ? node.closest("[data-erbm-sortable] > [data-item-id]") : null;
+  }
+  document.addEventListener("dragstart", function (event) {
+    var item = sortableItem(event.target);
+    if (!item || item.getAttribute("draggable") !== "true") { return; }
+    dragged = item;
+    item.classList.add("erbm-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", item.getAttribute("data-item-id"));
+  });
+  document.addEventListener("dragover", function (event) {
+    var item = sortableItem(event.target);
+    if (!dragged || !item || item === dragged || item.parentNode !== dragged.parentNode) { return; }
+    event.preventDefault();
+    var rect = item.getBoundingClientRect();
+    var after = (event.clientY - rect.top) > rect.height / 2;
+    item.parentNode.insertBefore(dragged, after ? item.nextSibling : item);
+  });
+  document.addEventListener("drop", function (event) {
+    if (dragged) { event.preventDefault(); }
+  });
+  document.addEventListener("dragend", function () {
+    if (!dragged) { return; }
+    var list = dragged.parentNode;
+    dragged.classList.remove("erbm-dragging");
+    dragged = null;
+    var form = document.getElementById(list.getAttribute("data-erbm-sortable"));
+    var input = form && form.querySelector('input[name="order"]');
+    if (!input) { return; }
+    var ids = [];
+    Array.prototype.forEach.call(list.children, function (child) {
+      if (child.hasAttribute("data-item-id")) { ids.push(child.getAttribute("data-item-id")); }
+    });
+    if (input.value === ids.join(",")) { return; }
+    input.value = ids.join(",");
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  });
 })();

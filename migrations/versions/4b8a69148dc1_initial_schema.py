@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 79c5b6c11d67
+Revision ID: 4b8a69148dc1
 Revises: 
-Create Date: 2026-11-29 04:48:40.654114
+Create Date: 2026-11-29 04:50:15.138450
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from erbm_portal.search.ddl import drop_search_ddl, install_search_ddl
 
 
 # revision identifiers, used by Alembic.
-revision = '79c5b6c11d67'
+revision = '4b8a69148dc1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -67,6 +67,37 @@ def upgrade():
     sa.Column('uploaded_by_email', sa.String(length=254), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_export_template'))
     )
+    op.create_table('form_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('object_type', sa.String(length=40), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=True),
+    sa.Column('used_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_token')),
+    sa.UniqueConstraint('token', name=op.f('uq_form_token_token'))
+    )
+    op.create_table('mail_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('ics', sa.LargeBinary(), nullable=True),
+    sa.Column('ics_method', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.Enum('PENDING', 'SENDING', 'SENT', 'FAILED', name='outboxstatus', native_enum=False, length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('related_type', sa.String(length=40), nullable=False),
+    sa.Column('related_id', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_outbox'))
+    )
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_outbox_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_outbox_status'), ['status'], unique=False)
+
     op.create_table('spel',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=40), nullable=False),
@@ -320,6 +351,27 @@ def upgrade():
         batch_op.create_index('ix_grant_scope', ['scope_type', 'scope_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grant_user_id'), ['user_id'], unique=False)
 
+    op.create_table('meeting_invitee',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('response', sa.Enum('PENDING', 'PRESENT', 'EXCUSED', 'REPRESENTED', 'REMOTE', name='invitationresponse', native_enum=False, length=20), nullable=False),
+    sa.Column('represented_by', sa.String(length=200), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('attendance', sa.Enum('PRESENT', 'EXCUSED', 'ABSENT', 'REMOTE', name='attendancestatus', native_enum=False, length=20), nullable=True),
+    sa.Column('attendance_recorded_at', sa.DateTime(), nullable=True),
+    sa.Column('attendance_recorded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['attendance_recorded_by_id'], ['user_account.id'], name=op.f('fk_meeting_invitee_attendance_recorded_by_id_user_account')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_meeting_invitee_meeting_id_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_meeting_invitee_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_invitee')),
+    sa.UniqueConstraint('meeting_id', 'user_id', name=op.f('uq_meeting_invitee_meeting_id'))
+    )
+    with op.batch_alter_table('meeting_invitee', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_invitee_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_invitee_user_id'), ['user_id'], unique=False)
+
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -369,6 +421,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_signoff_round_state'), ['state'], unique=False)
         batch_op.create_index('ix_signoff_round_subject', ['subject_type', 'subject_id'], unique=False)
 
+    op.create_table('agenda_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agenda_item_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_item.id'], name=op.f('fk_agenda_attachment_agenda_item_id_agenda_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_attachment'))
+    )
+    with op.batch_alter_table('agenda_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agenda_attachment_agenda_item_id'), ['agenda_item_id'], unique=False)
+
     op.create_table('signoff_fingerprint',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -403,6 +466,33 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_signoff_party_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signoff_party_round_id'), ['round_id'], unique=False)
 
+    op.create_table('attachment_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attachment_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('mimetype', sa.String(length=120), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['attachment_id'], ['agenda_attachment.id'], name=op.f('fk_attachment_version_attachment_id_agenda_attachment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_attachment_version_uploaded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment_version')),
+    sa.UniqueConstraint('attachment_id', 'number', name=op.f('uq_attachment_version_attachment_id'))
+    )
+    with op.batch_alter_table('attachment_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachment_version_attachment_id'), ['attachment_id'], unique=False)
+
+    op.create_table('attachment_blob',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['version_id'], ['attachment_version.id'], name=op.f('fk_attachment_blob_version_id_attachment_version'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment_blob')),
+    sa.UniqueConstraint('version_id', name=op.f('uq_attachment_blob_version_id'))
+    )
     # ### end Alembic commands ###
     # Full-text search objects alembic does not model (FTS5 table and triggers / tsvector, GIN, unaccent).
     install_search_ddl(op.get_bind())
@@ -411,6 +501,11 @@ def upgrade():
 def downgrade():
     drop_search_ddl(op.get_bind())
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('attachment_blob')
+    with op.batch_alter_table('attachment_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachment_version_attachment_id'))
+
+    op.drop_table('attachment_version')
     with op.batch_alter_table('signoff_party', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signoff_party_round_id'))
         batch_op.drop_index(batch_op.f('ix_signoff_party_organisation_id'))
@@ -421,6 +516,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_signoff_fingerprint_round_id'))
 
     op.drop_table('signoff_fingerprint')
+    with op.batch_alter_table('agenda_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_attachment_agenda_item_id'))
+
+    op.drop_table('agenda_attachment')
     with op.batch_alter_table('signoff_round', schema=None) as batch_op:
         batch_op.drop_index('ix_signoff_round_subject')
         batch_op.drop_index(batch_op.f('ix_signoff_round_state'))
@@ -436,6 +535,11 @@ def downgrade():
         batch_op.drop_index('ix_notification_email_state')
 
     op.drop_table('notification')
+    with op.batch_alter_table('meeting_invitee', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_invitee_user_id'))
+        batch_op.drop_index(batch_op.f('ix_meeting_invitee_meeting_id'))
+
+    op.drop_table('meeting_invitee')
     with op.batch_alter_table('grant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_user_id'))
         batch_op.drop_index('ix_grant_scope')
@@ -497,6 +601,12 @@ def downgrade():
 
     op.drop_table('agreement_article')
     op.drop_table('spel')
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_status'))
+        batch_op.drop_index(batch_op.f('ix_mail_outbox_next_attempt_at'))
+
+    op.drop_table('mail_outbox')
+    op.drop_table('form_token')
     op.drop_table('export_template')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
