@@ -10,4 +10,5 @@ DOMAINS = [
     "directory",
     "home",
     "meetings",
+    "minutes",
 ]
