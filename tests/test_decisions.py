@@ -342,3 +342,74 @@ def test_register_page_htmx_filtering_and_plain_get(client, login_as, demo):
     bad = client.get(url + "?owner=999999")
     assert bad.status_code == 422 and "Organisation inconnue" in bad.get_data(as_text=True)
     assert client.get(url + "?status=perdu").status_code == 422
+
+
+# --- Demo data -----------------------------------------------------------------------------------
+
+
+def test_demo_seeder_does_nothing_without_meetings(demo):
+    from erbm_portal.minutes.demo import seed_demo
+    from erbm_portal.minutes.models import Minutes
+
+    seed_demo()
+    assert _db.session.execute(select(func.count(Minutes.id))).scalar() == 0
+
+
+def _demo_meetings():
+    from erbm_portal.core.timeutil import from_paris
+    from erbm_portal.meetings.models import AgendaItemKind, MeetingState
+
+    committees = {c.slug: c for c in _db.session.execute(select(Committee)).scalars()}
+    copil = factories.meeting(committees["copil"], title="Comité de pilotage à mi-parcours", items=0,
+                              starts_at=from_paris(datetime(2023, 1, 16, 14, 0)))
+    for title in ("Clauses d'insertion dans la rénovation des cités minières", "CIE bassin minier",
+                  "Formation des allocataires du RSA", "Ordre du jour libre"):
+        factories.agenda_item(copil, title=title, kind=AgendaItemKind.DECISION)
+    spel_meetings = {}
+    for slug in ("bethune", "lens", "douai", "valenciennes"):
+        spel_meetings[slug] = factories.meeting(committees[f"spel-{slug}"], title=f"SPEL {slug}",
+                                                starts_at=datetime(2024, 10, 3, 8, 0), state=MeetingState.HELD)
+    return copil, spel_meetings
+
+
+def test_demo_seeder_publishes_minutes_with_seed_figures_and_is_idempotent(demo):
+    import re as _re
+
+    from erbm_portal.meetings.models import Meeting, MeetingState
+    from erbm_portal.minutes.demo import seed_demo
+    from erbm_portal.minutes.models import Minutes, MinutesState
+
+    copil_meeting, spel_meetings = _demo_meetings()
+    seed_demo()
+    _db.session.commit()
+    counts = [_db.session.execute(select(func.count(model.id))).scalar() for model in (Minutes, Decision,
+                                                                                      FollowUpAction)]
+    seed_demo()
+    _db.session.commit()
+    assert [_db.session.execute(select(func.count(model.id))).scalar()
+            for model in (Minutes, Decision, FollowUpAction)] == counts
+    assert counts[0] == 5
+    states = set(_db.session.execute(select(Minutes.state)).scalars())
+    assert states == {MinutesState.PUBLISHED}
+    assert _db.session.get(Meeting, copil_meeting.id).state == MeetingState.CLOSED
+
+    copil_minutes = _db.session.execute(select(Minutes).filter_by(meeting_id=copil_meeting.id)).scalar_one()
+    text = " ".join(s.body for s in copil_minutes.sections).replace("\u00a0", " ")
+    for figure in ("530 000 heures", "360 000", "47 %", "586 contrats", "35 cités minières", "550 personnes",
+                   "5 000 allocataires", "13 000 postes", "193 millions", "15 %"):
+        assert figure in text, figure
+    refs = _db.session.execute(select(Decision.reference).filter_by(meeting_id=copil_meeting.id)
+                               .order_by(Decision.seq)).scalars().all()
+    assert refs == ["COPIL-2023-D01", "COPIL-2023-D02", "COPIL-2023-D03", "COPIL-2023-D04"]
+    # Decisions are linked to the agenda items they concern.
+    first = _db.session.execute(select(Decision).filter_by(reference="COPIL-2023-D01")).scalar_one()
+    assert first.agenda_item.title.startswith("Clauses d'insertion")
+    # Each SPEL: published minutes, a couple of decisions, some overdue open actions.
+    today = services.paris_today()
+    for slug, meeting in spel_meetings.items():
+        decisions = _db.session.execute(select(Decision).filter_by(meeting_id=meeting.id)).scalars().all()
+        assert len(decisions) == 2
+        actions = _db.session.execute(select(FollowUpAction).filter_by(meeting_id=meeting.id)).scalars().all()
+        assert any(a.is_overdue(today) for a in actions), slug
+        assert all(a.due_date >= date(2024, 10, 3) for a in actions)
+    assert services.open_actions_for_committee(copil_meeting.committee_id)
