@@ -413,3 +413,35 @@ def test_demo_seeder_publishes_minutes_with_seed_figures_and_is_idempotent(demo)
         assert any(a.is_overdue(today) for a in actions), slug
         assert all(a.due_date >= date(2024, 10, 3) for a in actions)
     assert services.open_actions_for_committee(copil_meeting.committee_id)
+
+
+def test_register_queries_do_not_grow_with_actions(client, login_as, demo):
+    from .conftest import count_queries
+
+    org = _db.session.execute(select(Organisation).filter_by(short_name="PLIE Lens")).scalar_one()
+
+    def committee_with(n):
+        c = factories.committee(None)  # a COPIL-like committee: the secretariat manages it
+        _db.session.commit()
+        m = factories.minutes(factories.meeting(c, starts_at=datetime(2024, 1, 10, 9, 0)))
+        for i in range(n):
+            d = services.add_decision(m, access=SYSTEM_ACCESS, text=f"Décision {i}", agenda_item_id=None)
+            services.add_action(m, access=SYSTEM_ACCESS, title=f"Action {i}", owner_organisation_id=org.id,
+                                owner_person="Responsable", due_date=date(2024, 2, 1), decision_id=d.id)
+        services.submit_for_review(m, access=SYSTEM_ACCESS, deadline=services.paris_today())
+        services.approve(m, access=SYSTEM_ACCESS)
+        services.publish(m, access=SYSTEM_ACCESS)
+        _db.session.commit()
+        return c.id
+
+    small, large = committee_with(2), committee_with(30)
+    login_as("secretariat")
+    counts = []
+    for committee_id in (small, large):
+        client.get(f"/comites/{committee_id}/registre")
+        with count_queries() as counter:
+            resp = client.get(f"/comites/{committee_id}/registre")
+        assert resp.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    assert "Action 29" in resp.get_data(as_text=True)

@@ -45,12 +45,12 @@ class SectionForm(VersionedForm):
 
 
 class ReviewForm(FlaskForm):
-    deadline = FrDateField("Date limite de relecture", validators=[
+    deadline = FrDateField("Date limite de relecture", id="review-deadline", validators=[
         InputRequired("Indiquez la date limite de relecture.")])
 
 
 class CorrectionForm(FlaskForm):
-    reason = TextAreaField("Motif de la correction", validators=[
+    reason = TextAreaField("Motif de la correction", id="correction-reason", validators=[
         DataRequired("Expliquez le motif de la correction."), Length(max=2000)])
 
 
@@ -60,20 +60,21 @@ class CommentForm(OnceForm):
 
 
 class DecisionForm(OnceForm):
-    agenda_item_id = SelectField("Point de l'ordre du jour", coerce=_optional_int, validate_choice=False)
-    text = TextAreaField("Décision", validators=[DataRequired("Saisissez le texte de la décision."),
+    agenda_item_id = SelectField("Point de l'ordre du jour", coerce=_optional_int, validate_choice=False,
+                                 id="decision-agenda-item")
+    text = TextAreaField("Décision", id="decision-text", validators=[DataRequired("Saisissez le texte de la décision."),
                                                 Length(max=5000)])
 
 
 class ActionForm(OnceForm):
-    title = StringField("Action à mener", validators=[DataRequired("Décrivez l'action à mener."),
+    title = StringField("Action à mener", id="action-title", validators=[DataRequired("Décrivez l'action à mener."),
                                                       Length(max=300)])
     owner_organisation_id = SelectField("Organisation responsable", coerce=_optional_int,
-                                        validate_choice=False)
-    owner_person = StringField("Personne responsable", validators=[
+                                        validate_choice=False, id="action-owner-organisation")
+    owner_person = StringField("Personne responsable", id="action-owner-person", validators=[
         DataRequired("Indiquez la personne responsable."), Length(max=120)])
-    due_date = FrDateField("Échéance", validators=[InputRequired("Indiquez l'échéance.")])
-    decision_id = SelectField("Décision liée", coerce=_optional_int, validate_choice=False)
+    due_date = FrDateField("Échéance", id="action-due-date", validators=[InputRequired("Indiquez l'échéance.")])
+    decision_id = SelectField("Décision liée", coerce=_optional_int, validate_choice=False, id="action-decision")
 
 
 STATUS_CHOICES = [(s.value, ACTION_STATUS_LABELS[s].capitalize()) for s in ActionStatus]
