@@ -311,12 +311,12 @@ def resolve_comment(comment: MinutesComment, *, access: CommitteeAccess, actor=N
 # --- Decisions ---------------------------------------------------------------------------
 
 
-def allocate_decision_seq(committee_id: int, year: int) -> int:
-    """Next sequence number for a committee and year.
+def _lock_decision_counter(committee_id: int, year: int) -> DecisionCounter:
+    """The counter row of a committee and year, locked until the transaction ends.
 
-    The counter row is locked FOR UPDATE (PostgreSQL); SQLite serialises writers with
-    BEGIN IMMEDIATE. The first decision of a year creates the row in a savepoint: if
-    a concurrent transaction created it first, we lock theirs instead.
+    FOR UPDATE on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE. The first
+    decision of a year creates the row in a savepoint: if a concurrent transaction
+    created it first, we lock theirs instead.
     """
     stmt = select(DecisionCounter).where(DecisionCounter.committee_id == committee_id,
                                          DecisionCounter.year == year).with_for_update()
@@ -329,6 +329,12 @@ def allocate_decision_seq(committee_id: int, year: int) -> int:
                 db.session.flush()
         except IntegrityError:
             counter = db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+    return counter
+
+
+def allocate_decision_seq(committee_id: int, year: int) -> int:
+    """Next sequence number for a committee and year (no gaps, no duplicates under concurrency)."""
+    counter = _lock_decision_counter(committee_id, year)
     counter.last_seq += 1
     db.session.flush()
     return counter.last_seq
@@ -367,7 +373,14 @@ def add_decision(minutes: Minutes, *, access: CommitteeAccess, text: str, agenda
         raise ServiceError(f"Le texte est trop long ({MAX_COMMENT_LENGTH} caractères au plus).", field="text")
     committee = meeting.committee
     year = meeting_date(meeting).year
-    seq = allocate_decision_seq(committee.id, year)
+    counter = _lock_decision_counter(committee.id, year)
+    # Checked again under the counter lock: a concurrent double submit waited for the first
+    # one to commit, and must neither create a second decision nor burn a number.
+    existing = _existing_by_token(Decision, form_token, minutes_id=minutes.id)
+    if existing is not None:
+        return existing
+    counter.last_seq += 1
+    seq = counter.last_seq
     decision = Decision(committee_id=committee.id, year=year, seq=seq,
                         reference=decision_reference(committee.code, year, seq), meeting_id=meeting.id,
                         minutes_id=minutes.id, agenda_item_id=item.id if item else None, text=text,
