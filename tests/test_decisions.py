@@ -8,7 +8,6 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import func, select
 
-from erbm_portal.audit.models import AuditEvent
 from erbm_portal.core.errors import ServiceError, StaleEdit, TransitionRefused
 from erbm_portal.directory import services as directory
 from erbm_portal.directory.models import Committee, Organisation

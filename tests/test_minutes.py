@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from erbm_portal.extensions import db as _db
 from erbm_portal.meetings.models import Meeting, MeetingState
 from erbm_portal.minutes import services
 from erbm_portal.minutes.access import SYSTEM_ACCESS
-from erbm_portal.minutes.models import Decision, FollowUpAction, Minutes, MinutesComment, MinutesSection, MinutesState
+from erbm_portal.minutes.models import Decision, Minutes, MinutesComment, MinutesSection, MinutesState
 
 from . import factories
 from .conftest import csrf_from

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..directory.access import CommitteeAccess, committee_access
 from ..directory.models import Committee

@@ -20,7 +20,7 @@ from .forms import (
     ActionForm, ActionStatusForm, CommentForm, CorrectionForm, DecisionForm, RegisterFilterForm, ReviewForm,
     SectionForm, _new_token,
 )
-from .models import ActionStatus, MinutesComment, MinutesSection, MinutesState
+from .models import ActionStatus, MinutesComment, MinutesSection
 
 bp = Blueprint("minutes", __name__)
 
