@@ -17,4 +17,5 @@ DOMAINS = [
     "notifications",
     "feeds",
     "mail",
+    "minutes",
 ]

@@ -49,3 +49,66 @@ def committee(spel_obj=None, *, slug: str | None = None):
     c = directory.create_committee(slug=slug or f"comite-{n}", code=f"C{n}", name=f"Comité {n}", spel=spel_obj)
     db.session.commit()
     return c
+
+
+# --- Meetings and minutes (minutes branch) ------------------------------------------
+# Meetings are built directly with the models: the meetings services live on another branch.
+
+def meeting(committee_obj, *, state=None, starts_at=None, title: str | None = None, items: int = 3):
+    from datetime import datetime, timedelta
+
+    from erbm_portal.meetings.models import AgendaItemKind, Meeting, MeetingState
+
+    n = next(_seq)
+    starts_at = starts_at or datetime(2024, 3, 14, 9, 0)
+    m = Meeting(committee_id=committee_obj.id, title=title or f"Réunion {n}", starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=2), place="Salle du conseil",
+                state=state or MeetingState.HELD)
+    db.session.add(m)
+    db.session.flush()
+    kinds = [AgendaItemKind.INFORMATION, AgendaItemKind.DISCUSSION, AgendaItemKind.DECISION]
+    for i in range(items):
+        agenda_item(m, title=f"Point {i + 1}", kind=kinds[i % 3], commit=False)
+    db.session.commit()
+    return m
+
+
+def agenda_item(meeting_obj, *, title: str | None = None, kind=None, commit: bool = True):
+    from sqlalchemy import func, select
+
+    from erbm_portal.meetings.models import AgendaItem, AgendaItemKind
+
+    position = (db.session.execute(select(func.max(AgendaItem.position))
+                                   .where(AgendaItem.meeting_id == meeting_obj.id)).scalar() or 0) + 1
+    item = AgendaItem(meeting_id=meeting_obj.id, position=position, title=title or f"Point {position}",
+                      kind=kind or AgendaItemKind.DECISION, duration_minutes=20)
+    db.session.add(item)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return item
+
+
+def minutes(meeting_obj, *, state: str = "draft", filled: bool = True):
+    """Minutes of a meeting brought to `state` through the services (system rights)."""
+    from datetime import timedelta
+
+    from erbm_portal.minutes import services as ms
+    from erbm_portal.minutes.access import SYSTEM_ACCESS
+
+    m = ms.create_minutes(meeting_obj, access=SYSTEM_ACCESS)
+    db.session.flush()
+    if filled or state != "draft":
+        for s in m.sections:
+            if not s.is_misc:
+                ms.update_section(s, access=SYSTEM_ACCESS, body=f"Compte rendu du point « {s.title} ».",
+                                  expected_version=s.version)
+        db.session.flush()
+    if state in ("in_review", "approved", "published"):
+        ms.submit_for_review(m, access=SYSTEM_ACCESS, deadline=ms.paris_today() + timedelta(days=7))
+    if state in ("approved", "published"):
+        ms.approve(m, access=SYSTEM_ACCESS)
+    if state == "published":
+        ms.publish(m, access=SYSTEM_ACCESS)
+    db.session.commit()
+    return m

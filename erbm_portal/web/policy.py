@@ -127,6 +127,25 @@ ENDPOINTS: dict[str, Rule] = {
     "meetings.invitee_remove": signed_in(object="meeting:manage"),
     "meetings.respond": signed_in(object="meeting:invitee"),
     "meetings.attendance_set": signed_in(object="meeting:attend"),
+    # Minutes, decisions and follow-up actions (object checks in minutes/access.py:
+    # 404 for minutes the person may not see, 403 when seen but not allowed)
+    "minutes.meeting_minutes": signed_in(object="meeting:read_published"),
+    "minutes.create": signed_in(object="meeting:manage"),
+    "minutes.show": signed_in(object="minutes:read"),
+    "minutes.section": signed_in(object="minutes:read"),
+    "minutes.edit_section": signed_in(object="minutes:manage"),
+    "minutes.submit_review": signed_in(object="minutes:manage"),
+    "minutes.back_to_draft": signed_in(object="minutes:manage"),
+    "minutes.approve": signed_in(object="minutes:manage"),
+    "minutes.publish": signed_in(object="minutes:publish"),
+    "minutes.correct": signed_in(object="minutes:manage_or_publish"),
+    "minutes.compare": signed_in(object="minutes:read"),
+    "minutes.add_comment": signed_in(object="minutes:comment"),
+    "minutes.resolve_comment": signed_in(object="minutes:resolve"),
+    "minutes.add_decision": signed_in(object="minutes:manage"),
+    "minutes.add_action": signed_in(object="minutes:manage"),
+    "minutes.set_action_status": signed_in(object="minutes:follow_up"),
+    "minutes.register": signed_in(object="committee:read_published"),
 }
 
 

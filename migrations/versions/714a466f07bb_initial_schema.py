@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4b8a69148dc1
+Revision ID: 714a466f07bb
 Revises: 
-Create Date: 2026-11-29 04:50:15.138450
+Create Date: 2026-11-29 04:52:00.153042
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from erbm_portal.search.ddl import drop_search_ddl, install_search_ddl
 
 
 # revision identifiers, used by Alembic.
-revision = '4b8a69148dc1'
+revision = '714a466f07bb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -213,6 +213,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_committee_organisation_committee_id'), ['committee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_committee_organisation_organisation_id'), ['organisation_id'], unique=False)
 
+    op.create_table('decision_counter',
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['committee_id'], ['committee.id'], name=op.f('fk_decision_counter_committee_id_committee'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('committee_id', 'year', name=op.f('pk_decision_counter'))
+    )
     op.create_table('meeting',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('committee_id', sa.Integer(), nullable=False),
@@ -372,6 +379,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_meeting_invitee_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_invitee_user_id'), ['user_id'], unique=False)
 
+    op.create_table('minutes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('DRAFT', 'IN_REVIEW', 'APPROVED', 'PUBLISHED', name='minutesstate', native_enum=False, length=20), nullable=False),
+    sa.Column('previous_id', sa.Integer(), nullable=True),
+    sa.Column('correction_reason', sa.Text(), nullable=False),
+    sa.Column('review_deadline', sa.Date(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_minutes_approved_by_id_user_account')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_minutes_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_minutes_meeting_id_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['previous_id'], ['minutes.id'], name=op.f('fk_minutes_previous_id_minutes')),
+    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], name=op.f('fk_minutes_published_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes')),
+    sa.UniqueConstraint('meeting_id', 'number', name='uq_minutes_meeting_number')
+    )
+    with op.batch_alter_table('minutes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_minutes_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_minutes_state'), ['state'], unique=False)
+
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -432,6 +467,52 @@ def upgrade():
     with op.batch_alter_table('agenda_attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agenda_attachment_agenda_item_id'), ['agenda_item_id'], unique=False)
 
+    op.create_table('decision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('minutes_id', sa.Integer(), nullable=False),
+    sa.Column('agenda_item_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('form_token', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_item.id'], name=op.f('fk_decision_agenda_item_id_agenda_item'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['committee_id'], ['committee.id'], name=op.f('fk_decision_committee_id_committee')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_decision_meeting_id_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['minutes_id'], ['minutes.id'], name=op.f('fk_decision_minutes_id_minutes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_decision')),
+    sa.UniqueConstraint('committee_id', 'year', 'seq', name='uq_decision_number'),
+    sa.UniqueConstraint('form_token', name=op.f('uq_decision_form_token')),
+    sa.UniqueConstraint('reference', name=op.f('uq_decision_reference'))
+    )
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decision_committee_id'), ['committee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_decision_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_decision_minutes_id'), ['minutes_id'], unique=False)
+
+    op.create_table('minutes_section',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('minutes_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('agenda_item_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('is_misc', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_item.id'], name=op.f('fk_minutes_section_agenda_item_id_agenda_item'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['minutes_id'], ['minutes.id'], name=op.f('fk_minutes_section_minutes_id_minutes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_minutes_section_updated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes_section')),
+    sa.UniqueConstraint('minutes_id', 'position', name='uq_minutes_section_position')
+    )
+    with op.batch_alter_table('minutes_section', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_minutes_section_minutes_id'), ['minutes_id'], unique=False)
+
     op.create_table('signoff_fingerprint',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -485,6 +566,55 @@ def upgrade():
     with op.batch_alter_table('attachment_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_version_attachment_id'), ['attachment_id'], unique=False)
 
+    op.create_table('follow_up_action',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('committee_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('minutes_id', sa.Integer(), nullable=False),
+    sa.Column('decision_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('owner_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('owner_person', sa.String(length=120), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('OPEN', 'IN_PROGRESS', 'DONE', 'DROPPED', name='actionstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status_changed_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('form_token', sa.String(length=64), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['committee_id'], ['committee.id'], name=op.f('fk_follow_up_action_committee_id_committee')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decision.id'], name=op.f('fk_follow_up_action_decision_id_decision'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_follow_up_action_meeting_id_meeting'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['minutes_id'], ['minutes.id'], name=op.f('fk_follow_up_action_minutes_id_minutes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['owner_organisation_id'], ['organisation.id'], name=op.f('fk_follow_up_action_owner_organisation_id_organisation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up_action')),
+    sa.UniqueConstraint('form_token', name=op.f('uq_follow_up_action_form_token'))
+    )
+    with op.batch_alter_table('follow_up_action', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_follow_up_action_committee_id'), ['committee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_follow_up_action_due_date'), ['due_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_follow_up_action_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_follow_up_action_minutes_id'), ['minutes_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_follow_up_action_owner_organisation_id'), ['owner_organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_follow_up_action_status'), ['status'], unique=False)
+
+    op.create_table('minutes_comment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('section_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('form_token', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_minutes_comment_author_id_user_account')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user_account.id'], name=op.f('fk_minutes_comment_resolved_by_id_user_account')),
+    sa.ForeignKeyConstraint(['section_id'], ['minutes_section.id'], name=op.f('fk_minutes_comment_section_id_minutes_section'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes_comment')),
+    sa.UniqueConstraint('form_token', name=op.f('uq_minutes_comment_form_token'))
+    )
+    with op.batch_alter_table('minutes_comment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_minutes_comment_section_id'), ['section_id'], unique=False)
+
     op.create_table('attachment_blob',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -502,6 +632,19 @@ def downgrade():
     drop_search_ddl(op.get_bind())
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('attachment_blob')
+    with op.batch_alter_table('minutes_comment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_minutes_comment_section_id'))
+
+    op.drop_table('minutes_comment')
+    with op.batch_alter_table('follow_up_action', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_follow_up_action_status'))
+        batch_op.drop_index(batch_op.f('ix_follow_up_action_owner_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_follow_up_action_minutes_id'))
+        batch_op.drop_index(batch_op.f('ix_follow_up_action_meeting_id'))
+        batch_op.drop_index(batch_op.f('ix_follow_up_action_due_date'))
+        batch_op.drop_index(batch_op.f('ix_follow_up_action_committee_id'))
+
+    op.drop_table('follow_up_action')
     with op.batch_alter_table('attachment_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_version_attachment_id'))
 
@@ -516,6 +659,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_signoff_fingerprint_round_id'))
 
     op.drop_table('signoff_fingerprint')
+    with op.batch_alter_table('minutes_section', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_minutes_section_minutes_id'))
+
+    op.drop_table('minutes_section')
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_decision_minutes_id'))
+        batch_op.drop_index(batch_op.f('ix_decision_meeting_id'))
+        batch_op.drop_index(batch_op.f('ix_decision_committee_id'))
+
+    op.drop_table('decision')
     with op.batch_alter_table('agenda_attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agenda_attachment_agenda_item_id'))
 
@@ -535,6 +688,11 @@ def downgrade():
         batch_op.drop_index('ix_notification_email_state')
 
     op.drop_table('notification')
+    with op.batch_alter_table('minutes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_minutes_state'))
+        batch_op.drop_index(batch_op.f('ix_minutes_meeting_id'))
+
+    op.drop_table('minutes')
     with op.batch_alter_table('meeting_invitee', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_invitee_user_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_invitee_meeting_id'))
@@ -572,6 +730,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_meeting_committee_id'))
 
     op.drop_table('meeting')
+    op.drop_table('decision_counter')
     with op.batch_alter_table('committee_organisation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_committee_organisation_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_committee_organisation_committee_id'))

@@ -1,0 +1,1 @@
+"""Minutes (relevés de décisions), decisions and follow-up actions of committee meetings."""
