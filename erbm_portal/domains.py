@@ -11,4 +11,6 @@ DOMAINS = [
     "home",
     "meetings",
     "signoff",
+    "plans",
+    "indicators",
 ]

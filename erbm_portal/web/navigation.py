@@ -17,6 +17,8 @@ class NavItem:
 
 NAV = [
     NavItem("Tableau de bord", "home.dashboard", "home"),
+    NavItem("Plans d'action", "plans.index", "plans."),
+    NavItem("Indicateurs", "indicators.dashboard", "indicators."),
     NavItem("Vérifier un document", "signoff.verify", "signoff.verify"),
     NavItem("Organisations", "directory.organisations", "directory.organisation"),
     NavItem("Utilisateurs", "directory.users", "directory.user"),
