@@ -422,3 +422,31 @@ def test_plan_page_queries_do_not_grow_with_actions(client, login_as, demo):
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     assert "Action 299" in resp.get_data(as_text=True)
+
+
+def test_every_organisation_signing_at_once_adopts_the_plan_exactly_once(app, valenciennes):
+    """Race: all parties sign concurrently; every decision is recorded, the plan adopted once."""
+    from erbm_portal.demo.reference import SIGNATORY_PEOPLE
+
+    from .test_signoff import _run_concurrently
+
+    plan, user, principal, lead = valenciennes
+    parties = services.default_signatory_ids(plan)
+    rnd = services.submit(plan, organisation_ids=parties, user=user, principal=principal)
+    _db.session.commit()
+    round_id, plan_id = rnd.id, plan.id
+    pairs = []
+    for org in _db.session.execute(select(Organisation).where(Organisation.id.in_(parties))).scalars():
+        pairs.append((_email(SIGNATORY_PEOPLE[org.name][0]).id, org.id))
+    _db.session.commit()
+
+    def sign(uid, oid):
+        return lambda: signoff.decide(round_id, user=_db.session.get(User, uid), organisation_id=oid,
+                                      decision=Decision.APPROVED)
+
+    results = _run_concurrently(app, [sign(u, o) for u, o in pairs])
+    assert results == ["ok"] * len(pairs)
+    _db.session.expire_all()
+    assert _db.session.get(ActionPlan, plan_id).state == PlanState.ADOPTED
+    assert len(_audit("action_plan.adopted", plan_id)) == 1
+    assert len(_audit("signoff.round_approved", round_id)) == 1

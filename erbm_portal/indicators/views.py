@@ -68,7 +68,8 @@ def dashboard():
 @bp.route("/catalogue")
 def catalogue():
     indicators = db.session.execute(select(Indicator).order_by(Indicator.position, Indicator.id)).scalars().all()
-    return render("indicators/catalogue.html", indicators=indicators)
+    return render("indicators/catalogue.html", indicators=indicators,
+                  action_id=request.args.get("action", type=int))
 
 
 def _indicator_data(form) -> services.IndicatorData:
