@@ -198,3 +198,24 @@ def test_catalogue_is_managed_by_the_secretariat(client, login_as):
 def _demo_for_http(request):
     if "login_as" in request.fixturenames or "demo" in request.fixturenames:
         request.getfixturevalue("demo")
+
+
+def test_action_target_entered_from_a_draft_plan_only(client, login_as):
+    from erbm_portal.plans.models import ActionPlan, PlanState
+
+    login_as("secretariat")
+    ind = _ind("CTR")
+    plans = {p.spel.slug: p for p in _db.session.execute(select(ActionPlan)).scalars()}
+    draft_action = plans["valenciennes"].revisions[-1].actions[0]
+    url = f"/indicateurs/{ind.id}/valeurs/nouvelle?action={draft_action.id}"
+    page = client.get(url).get_data(as_text=True)
+    token = csrf_from(page)
+    ok = client.post(url, data={"csrf_token": token, "level": f"action:{draft_action.id}", "year": "2023",
+                                "target": "12"})
+    assert ok.status_code == 303 and f"/plans/{plans['valenciennes'].id}" in ok.headers["Location"]
+    frozen_action = plans["lens"].revisions[-1].actions[0]
+    assert plans["lens"].state == PlanState.SUBMITTED
+    url = f"/indicateurs/{ind.id}/valeurs/nouvelle?action={frozen_action.id}"
+    refused = client.post(url, data={"csrf_token": token, "level": f"action:{frozen_action.id}", "year": "2023",
+                                     "target": "12"})
+    assert refused.status_code == 422 and "figé" in refused.get_data(as_text=True)

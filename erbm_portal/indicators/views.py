@@ -198,7 +198,7 @@ def value_new(indicator_id: int):
         return _value_page(form, _indicator_or_404(indicator_id), status=422)
     try:
         spel_id, action = _parse_level(form.level.data)
-        services.set_value(ind, services.ValueData(form.year.data, form.target.data, form.actual.data,
+        value = services.set_value(ind, services.ValueData(form.year.data, form.target.data, form.actual.data,
                                                    form.source.data or ""),
                            spel_id=spel_id, action_id=action, organisation_id=current_user.organisation_id,
                            principal=principal, user=_user())
@@ -208,6 +208,9 @@ def value_new(indicator_id: int):
         attach_service_error(form, exc)
         return _value_page(form, _indicator_or_404(indicator_id), status=422 if exc.field else 409)
     flash("Valeur enregistrée.", "success")
+    if value.action_id:
+        _action, plan = services._plan_of_action(value.action_id)
+        return redirect(url_for("plans.detail", plan_id=plan.id, _anchor=f"action-{value.action_id}"), code=303)
     return redirect(url_for("indicators.detail", indicator_id=indicator_id), code=303)
 
 
