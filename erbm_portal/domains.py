@@ -18,4 +18,6 @@ DOMAINS = [
     "feeds",
     "mail",
     "minutes",
+    "plans",
+    "indicators",
 ]

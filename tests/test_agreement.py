@@ -529,7 +529,7 @@ def test_signed_copy_form_and_verification(client, login_as):
 
 def test_a_signatory_signs_the_open_amendment(client, login_as):
     login_as("signatory")
-    round_ = _db.session.execute(select(SignoffRound).filter_by(state=RoundState.OPEN)).scalar_one()
+    round_ = _db.session.execute(select(SignoffRound).filter_by(state=RoundState.OPEN, subject_type="agreement_version")).scalar_one()
     page = client.get(f"/validations/{round_.id}").get_data(as_text=True)
     assert "Votre décision" in page and "version de la convention" in page.lower()
     resp = client.post(f"/validations/{round_.id}/decision", data={"csrf_token": csrf_from(page),

@@ -7,6 +7,7 @@ from datetime import datetime, time
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 
+from ..core.spreadsheet import CSV_BOM, csv_cell
 from ..core.timeutil import PARIS, from_paris, to_paris
 from ..extensions import db
 from ..web.htmx import render
@@ -48,12 +49,6 @@ def events():
                   status=status)
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Neutralise spreadsheet formulas in exported text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/export.csv")
 def export_csv():
     form = AuditFilterForm(request.args, meta={"csrf": False})
@@ -65,9 +60,9 @@ def export_csv():
                      "résumé", "IP", "empreinte"])
     query = _filtered_query(form).execution_options(yield_per=1000)
     for ev in db.session.execute(query).scalars():
-        writer.writerow([_csv_cell(v) for v in (
+        writer.writerow([csv_cell(v) for v in (
             ev.id, to_paris(ev.created_at).strftime("%d/%m/%Y %H:%M:%S"), ev.actor_email, ev.organisation_id,
             ev.action, ev.object_type, ev.object_id, ev.summary, ev.ip, ev.hash)])
     stamp = datetime.now(PARIS).strftime("%Y%m%d-%H%M")
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+    return Response(CSV_BOM + buf.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="journal-audit-{stamp}.csv"'})

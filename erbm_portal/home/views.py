@@ -36,5 +36,7 @@ def dashboard():
     principal = current_principal()
     committees, co_chairs = _committees_with_co_chairs()
     spels = {s.id: s for s in db.session.execute(select(Spel)).scalars()}
+    from ..indicators.views import dashboard_data
+
     return render("home/dashboard.html", committees=committees, co_chairs=co_chairs, spels=spels,
-                  principal=principal)
+                  principal=principal, programme=dashboard_data())

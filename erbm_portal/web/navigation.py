@@ -17,9 +17,11 @@ class NavItem:
 
 NAV = [
     NavItem("Tableau de bord", "home.dashboard", "home"),
+    NavItem("Comités", "meetings.committees", "meetings"),
+    NavItem("Plans d'action", "plans.index", "plans."),
+    NavItem("Indicateurs", "indicators.dashboard", "indicators."),
     NavItem("Convention", "agreement.index", "agreement"),
     NavItem("Vérifier un document", "signoff.verify", "signoff.verify"),
-    NavItem("Comités", "meetings.committees", "meetings"),
     NavItem("Organisations", "directory.organisations", "directory.organisation"),
     NavItem("Utilisateurs", "directory.users", "directory.user"),
     NavItem("Modèle de document", "exports.template_page", "exports"),

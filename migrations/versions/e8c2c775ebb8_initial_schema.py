@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 714a466f07bb
+Revision ID: e8c2c775ebb8
 Revises: 
-Create Date: 2026-11-29 04:52:00.153042
+Create Date: 2026-11-29 04:54:56.233372
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from erbm_portal.search.ddl import drop_search_ddl, install_search_ddl
 
 
 # revision identifiers, used by Alembic.
-revision = '714a466f07bb'
+revision = 'e8c2c775ebb8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -76,6 +76,26 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_form_token')),
     sa.UniqueConstraint('token', name=op.f('uq_form_token_token'))
     )
+    op.create_table('indicator',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('unit', sa.String(length=40), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('programme_target', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('start_year', sa.Integer(), nullable=False),
+    sa.Column('end_year', sa.Integer(), nullable=False),
+    sa.Column('additive', sa.Boolean(), nullable=False),
+    sa.Column('baseline', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('baseline_label', sa.String(length=200), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('start_year >= 2017 AND end_year <= 2027 AND start_year <= end_year', name=op.f('ck_indicator_ck_indicator_period')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator')),
+    sa.UniqueConstraint('code', name=op.f('uq_indicator_code')),
+    sa.UniqueConstraint('name', name=op.f('uq_indicator_name'))
+    )
     op.create_table('mail_outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient', sa.String(length=254), nullable=False),
@@ -106,6 +126,23 @@ def upgrade():
     sa.UniqueConstraint('name', name=op.f('uq_spel_name')),
     sa.UniqueConstraint('slug', name=op.f('uq_spel_slug'))
     )
+    op.create_table('action_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('spel_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('state', sa.Enum('DRAFT', 'SUBMITTED', 'ADOPTED', name='planstate', native_enum=False, length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('adopted_at', sa.DateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['spel_id'], ['spel.id'], name=op.f('fk_action_plan_spel_id_spel')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_action_plan')),
+    sa.UniqueConstraint('spel_id', 'year', name=op.f('uq_action_plan_spel_id'))
+    )
+    with op.batch_alter_table('action_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_plan_spel_id'), ['spel_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_action_plan_state'), ['state'], unique=False)
+
     op.create_table('agreement_article',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agreement_id', sa.Integer(), nullable=False),
@@ -437,6 +474,22 @@ def upgrade():
     with op.batch_alter_table('notification_preference', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_preference_user_id'), ['user_id'], unique=False)
 
+    op.create_table('plan_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_plan_revision_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['plan_id'], ['action_plan.id'], name=op.f('fk_plan_revision_plan_id_action_plan'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_revision')),
+    sa.UniqueConstraint('plan_id', 'number', name=op.f('uq_plan_revision_plan_id'))
+    )
+    with op.batch_alter_table('plan_revision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_revision_plan_id'), ['plan_id'], unique=False)
+
     op.create_table('signoff_round',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subject_type', sa.String(length=40), nullable=False),
@@ -512,6 +565,30 @@ def upgrade():
     )
     with op.batch_alter_table('minutes_section', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_minutes_section_minutes_id'), ['minutes_id'], unique=False)
+
+    op.create_table('plan_action',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('revision_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('axis', sa.Enum('HABITAT', 'EMPLOI', 'FORMATION', 'MOBILITE', 'SANTE', 'CULTURE', name='axis', native_enum=False, length=20), nullable=False),
+    sa.Column('lead_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('budget_eur', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=True),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('status', sa.Enum('PLANNED', 'IN_PROGRESS', 'DONE', 'DELAYED', 'ABANDONED', name='actionstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('progress_notes', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('budget_eur >= 0', name=op.f('ck_plan_action_ck_plan_action_budget_positive')),
+    sa.CheckConstraint('end_date IS NULL OR start_date IS NULL OR end_date >= start_date', name=op.f('ck_plan_action_ck_plan_action_dates')),
+    sa.ForeignKeyConstraint(['lead_organisation_id'], ['organisation.id'], name=op.f('fk_plan_action_lead_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['revision_id'], ['plan_revision.id'], name=op.f('fk_plan_action_revision_id_plan_revision'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_action'))
+    )
+    with op.batch_alter_table('plan_action', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_action_lead_organisation_id'), ['lead_organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_plan_action_revision_id'), ['revision_id'], unique=False)
 
     op.create_table('signoff_fingerprint',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -597,6 +674,33 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_follow_up_action_owner_organisation_id'), ['owner_organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_up_action_status'), ['status'], unique=False)
 
+    op.create_table('indicator_value',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('spel_id', sa.Integer(), nullable=True),
+    sa.Column('action_id', sa.Integer(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('target', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('actual', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('source', sa.String(length=300), nullable=False),
+    sa.Column('entered_by_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('entered_at', sa.DateTime(), nullable=False),
+    sa.Column('validated_by_id', sa.Integer(), nullable=True),
+    sa.Column('validated_at', sa.DateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('year >= 2017 AND year <= 2027', name=op.f('ck_indicator_value_ck_indicator_value_year')),
+    sa.ForeignKeyConstraint(['action_id'], ['plan_action.id'], name=op.f('fk_indicator_value_action_id_plan_action'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['entered_by_organisation_id'], ['organisation.id'], name=op.f('fk_indicator_value_entered_by_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['indicator_id'], ['indicator.id'], name=op.f('fk_indicator_value_indicator_id_indicator'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['spel_id'], ['spel.id'], name=op.f('fk_indicator_value_spel_id_spel')),
+    sa.ForeignKeyConstraint(['validated_by_id'], ['user_account.id'], name=op.f('fk_indicator_value_validated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_value'))
+    )
+    with op.batch_alter_table('indicator_value', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_indicator_value_action_id'), ['action_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_indicator_value_indicator_id'), ['indicator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_indicator_value_spel_id'), ['spel_id'], unique=False)
+
     op.create_table('minutes_comment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('section_id', sa.Integer(), nullable=False),
@@ -615,6 +719,19 @@ def upgrade():
     with op.batch_alter_table('minutes_comment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_minutes_comment_section_id'), ['section_id'], unique=False)
 
+    op.create_table('plan_action_partner',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('action_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['action_id'], ['plan_action.id'], name=op.f('fk_plan_action_partner_action_id_plan_action'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_plan_action_partner_organisation_id_organisation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_action_partner')),
+    sa.UniqueConstraint('action_id', 'organisation_id', name=op.f('uq_plan_action_partner_action_id'))
+    )
+    with op.batch_alter_table('plan_action_partner', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_action_partner_action_id'), ['action_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_plan_action_partner_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('attachment_blob',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -632,10 +749,21 @@ def downgrade():
     drop_search_ddl(op.get_bind())
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('attachment_blob')
+    with op.batch_alter_table('plan_action_partner', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_action_partner_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_plan_action_partner_action_id'))
+
+    op.drop_table('plan_action_partner')
     with op.batch_alter_table('minutes_comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_minutes_comment_section_id'))
 
     op.drop_table('minutes_comment')
+    with op.batch_alter_table('indicator_value', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_indicator_value_spel_id'))
+        batch_op.drop_index(batch_op.f('ix_indicator_value_indicator_id'))
+        batch_op.drop_index(batch_op.f('ix_indicator_value_action_id'))
+
+    op.drop_table('indicator_value')
     with op.batch_alter_table('follow_up_action', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_up_action_status'))
         batch_op.drop_index(batch_op.f('ix_follow_up_action_owner_organisation_id'))
@@ -659,6 +787,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_signoff_fingerprint_round_id'))
 
     op.drop_table('signoff_fingerprint')
+    with op.batch_alter_table('plan_action', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_action_revision_id'))
+        batch_op.drop_index(batch_op.f('ix_plan_action_lead_organisation_id'))
+
+    op.drop_table('plan_action')
     with op.batch_alter_table('minutes_section', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_minutes_section_minutes_id'))
 
@@ -679,6 +812,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_signoff_round_content_hash'))
 
     op.drop_table('signoff_round')
+    with op.batch_alter_table('plan_revision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_revision_plan_id'))
+
+    op.drop_table('plan_revision')
     with op.batch_alter_table('notification_preference', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_preference_user_id'))
 
@@ -759,12 +896,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_agreement_article_agreement_id'))
 
     op.drop_table('agreement_article')
+    with op.batch_alter_table('action_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_action_plan_state'))
+        batch_op.drop_index(batch_op.f('ix_action_plan_spel_id'))
+
+    op.drop_table('action_plan')
     op.drop_table('spel')
     with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_outbox_status'))
         batch_op.drop_index(batch_op.f('ix_mail_outbox_next_attempt_at'))
 
     op.drop_table('mail_outbox')
+    op.drop_table('indicator')
     op.drop_table('form_token')
     op.drop_table('export_template')
     op.drop_table('audit_head')
