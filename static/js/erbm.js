@@ -43,3 +43,20 @@
     }
   }, true);
 })();
+
+/* Inline row editing (administration): Escape inside a [data-erbm-escape] form
+   activates its [data-erbm-cancel] control, which swaps the row back. */
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target || !event.target.closest) {
+      return;
+    }
+    var editor = event.target.closest("[data-erbm-escape]");
+    var cancel = editor && editor.querySelector("[data-erbm-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
+  });
+})();
