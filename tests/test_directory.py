@@ -185,6 +185,16 @@ def test_edit_organisation_plain_post_redirects(client, admin):
     assert org_named(OSARTIS).short_name == "Osartis"
 
 
+def test_edit_organisation_can_detach_from_any_spel(client, admin):
+    org = org_named(OSARTIS)
+    page = body(client.get(f"/admin/organisations/{org.id}/modifier"))
+    assert '<option value="">— Aucun —</option>' in page
+    resp = client.post(f"/admin/organisations/{org.id}/modifier", data={**org_payload(org, spel_id=""), "csrf_token": admin})
+    assert resp.status_code == 303
+    assert org_named(OSARTIS).spel_id is None
+    assert '<option selected value="">— Aucun —</option>' in body(client.get(f"/admin/organisations/{org.id}/modifier"))
+
+
 @pytest.mark.parametrize("over", [
     {"name": ""}, {"name": "y" * 201}, {"name": "Région Hauts-de-France"}, {"spel_id": "424242"},
     {"kind": "bidule"}, {"version": ""},
@@ -345,6 +355,20 @@ def test_edit_user_refuses_bad_input(client, admin, over, message):
     fresh = user_by_email("membre.lens@erbm-demo.fr")
     assert (fresh.email, fresh.full_name, fresh.organisation_id, fresh.version) == snapshot
     assert len(audit_actions()) == events
+
+
+def test_moving_a_signatory_to_another_organisation_ends_their_signature_right(client, admin):
+    user = user_by_email("signataire.lens-lievin@erbm-demo.fr")
+    assert [g.role for g in user.grants] == [Role.SIGNATORY]
+    version = user.session_version
+    resp = client.post(f"/admin/utilisateurs/{user.id}/modifier",
+                       data={**user_payload(user, organisation_id=str(org_named(OSARTIS).id)), "csrf_token": admin})
+    assert resp.status_code == 303
+    user = user_by_email("signataire.lens-lievin@erbm-demo.fr")
+    assert user.organisation.name == OSARTIS and user.grants == []
+    assert user.session_version == version + 1
+    actions = audit_actions()
+    assert "grant.revoked" in actions and "auth.sessions_ended" in actions and "user.updated" in actions
 
 
 def test_stale_user_edit_is_refused(client, admin):

@@ -132,6 +132,9 @@ def update_user(user: User, *, expected_version: int, email: str, full_name: str
     user.organisation = organisation
     if moved:
         end_all_sessions(user, reason="changement d'organisation")
+        # A signatory signs only for their own organisation: the old signature right ends with the move.
+        for grant in [g for g in user.grants if g.role == Role.SIGNATORY and g.scope_id != organisation.id]:
+            revoke_grant(grant)
     record("user.updated", user, summary=user.full_name, details={"before": before})
     return user
 

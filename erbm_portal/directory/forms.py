@@ -85,7 +85,7 @@ class OrganisationEditForm(OrganisationFields, VersionedForm):
 
 
 class OrganisationFilterForm(FlaskForm):
-    kind = SelectField("Catégorie", choices=[("", "Toutes")] + KIND_CHOICES, validate_choice=False,
+    kind = SelectField("Catégorie", choices=[("", "Toutes")] + KIND_CHOICES, validate_choice=False, id="filter-kind",
                        validators=[Optional()])
 
     def validate_kind(self, field):
@@ -134,8 +134,10 @@ class UserEditForm(UserFields, VersionedForm):
 
 
 class UserFilterForm(FlaskForm):
-    q = StringField("Nom ou adresse", validators=[Optional(), Length(max=120, message=_too_long(120))])
-    organisation = SelectField("Organisation", coerce=int_or_none, validate_choice=False, validators=[Optional()])
+    q = StringField("Nom ou adresse", id="filter-q",
+                    validators=[Optional(), Length(max=120, message=_too_long(120))])
+    organisation = SelectField("Organisation", coerce=int_or_none, validate_choice=False, id="filter-organisation",
+                               validators=[Optional()])
 
     def validate_organisation(self, field):
         raw = field.raw_data[0] if field.raw_data else ""

@@ -57,7 +57,7 @@ def _focus_first(form, default: str) -> None:
 
 def _spel_choices() -> list[tuple]:
     spels = db.session.execute(select(Spel).order_by(Spel.name)).scalars().all()
-    return [(None, "— Aucun —")] + [(s.id, s.label) for s in spels]
+    return [("", "— Aucun —")] + [(s.id, s.label) for s in spels]
 
 
 def _org_choices(*, active_only: bool = False, keep_id: int | None = None) -> list[tuple]:
@@ -273,7 +273,7 @@ def _user_query(form: UserFilterForm):
 
 def _user_list_page(status: int = 200, alert: str | None = None):
     form = UserFilterForm(request.args, meta={"csrf": False})
-    form.organisation.choices = [(None, "Toutes")] + _org_choices()
+    form.organisation.choices = [("", "Toutes")] + _org_choices()
     page = max(request.args.get("page", 1, type=int), 1)
     users, has_next = [], False
     if form.validate():
@@ -422,7 +422,7 @@ def _scope_choices(user: User, role: Role | None, spels, committees):
     committee_opts = [(f"committee:{c.id}", c.name) for c in committees]
     org_opts = [(f"organisation:{user.organisation_id}", user.organisation.name)]
     if role is None:
-        return {"": [("", NO_SCOPE_LABEL)], "SPEL (co-présidence)": spel_opts,
+        return {"Sans périmètre": [("", NO_SCOPE_LABEL)], "SPEL (co-présidence)": spel_opts,
                 "Comités (membres)": committee_opts, "Organisation (signature)": org_opts}
     return {
         ScopeType.SPEL: spel_opts,
