@@ -232,6 +232,27 @@ def test_stale_organisation_edit_is_refused_with_current_values(client, admin):
     assert fresh.spel.slug == "douai" and fresh.short_name == "CC Osartis (nouveau)"
 
 
+def test_concurrent_save_between_check_and_update_is_a_409(client, admin, monkeypatch):
+    """The version check passes, then someone else's UPDATE lands before ours: still a 409."""
+    from sqlalchemy import text
+
+    from erbm_portal.directory import services
+    real = services.update_organisation
+
+    def racing(org, **kw):
+        db.session.execute(text("UPDATE organisation SET version = version + 1, short_name = 'Concurrent' "
+                                "WHERE id = :id"), {"id": org.id})
+        return real(org, **kw)
+
+    monkeypatch.setattr(services, "update_organisation", racing)
+    org = org_named(OSARTIS)
+    resp = client.post(f"/admin/organisations/{org.id}/modifier", headers=HX,
+                       data={**org_payload(org, name="Nom qui ne doit pas rester"), "csrf_token": admin})
+    assert resp.status_code == 409
+    assert "entre-temps" in assert_fragment(resp)
+    assert org_named(OSARTIS).name == OSARTIS
+
+
 def test_organisation_row_cancel(client, admin):
     org = org_named(OSARTIS)
     frag = assert_fragment(client.get(f"/admin/organisations/{org.id}/ligne", headers=HX))

@@ -67,6 +67,12 @@ def _org_choices(*, active_only: bool = False, keep_id: int | None = None) -> li
             if not active_only or r.active or r.id == keep_id]
 
 
+def _stale_message(exc: Exception) -> str:
+    # StaleEdit: the form's version was old. StaleDataError: someone saved between our check and
+    # our UPDATE (the version_id_col guard, raised at flush, possibly by a service's autoflush).
+    return exc.message if isinstance(exc, StaleEdit) else STALE_DATA
+
+
 def _commit_or_conflict() -> str | None:
     """Commit; a concurrent save found at flush time or a unique clash becomes a message."""
     try:
@@ -177,8 +183,8 @@ def organisation_edit(org_id: int):
         return _org_form_page(form, org, status=422)
     try:
         services.update_organisation(org, expected_version=form.version.data, **_org_form_values(form))
-    except StaleEdit as exc:
-        return _org_stale(org_id, exc.message)
+    except (StaleEdit, StaleDataError) as exc:
+        return _org_stale(org_id, _stale_message(exc))
     except ServiceError as exc:
         db.session.rollback()
         attach_service_error(form, exc)
@@ -218,9 +224,9 @@ def organisation_toggle(org_id: int):
     active = form.active.data == "1"
     try:
         services.set_organisation_active(org, active, expected_version=form.version.data)
-    except StaleEdit as exc:
+    except (StaleEdit, StaleDataError) as exc:
         db.session.rollback()
-        return _toggle_refused_org(get_organisation_or_404(org_id), exc.message, 409)
+        return _toggle_refused_org(get_organisation_or_404(org_id), _stale_message(exc), 409)
     if _commit_or_conflict() == "stale":
         return _toggle_refused_org(get_organisation_or_404(org_id), STALE_DATA, 409)
     message = f"Organisation « {org.name} » {'réactivée' if active else 'désactivée'}."
@@ -341,8 +347,8 @@ def user_edit(user_id: int):
         return _user_form_page(form, user, status=422)
     try:
         accounts.update_user(user, expected_version=form.version.data, **_user_values(form))
-    except StaleEdit as exc:
-        return _user_stale(user_id, exc.message)
+    except (StaleEdit, StaleDataError) as exc:
+        return _user_stale(user_id, _stale_message(exc))
     except ServiceError as exc:
         db.session.rollback()
         attach_service_error(form, exc)
@@ -385,9 +391,9 @@ def user_toggle(user_id: int):
     active = form.active.data == "1"
     try:
         accounts.set_user_active(user, active, expected_version=form.version.data, actor=_actor())
-    except StaleEdit as exc:
+    except (StaleEdit, StaleDataError) as exc:
         db.session.rollback()
-        return _toggle_refused_user(get_user_or_404(user_id), exc.message, 409)
+        return _toggle_refused_user(get_user_or_404(user_id), _stale_message(exc), 409)
     except ServiceError as exc:
         db.session.rollback()
         return _toggle_refused_user(get_user_or_404(user_id), exc.message, 422)

@@ -40,6 +40,7 @@
     var message = submitter && submitter.getAttribute("data-erbm-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
+      event.stopPropagation();  // htmx ignores defaultPrevented: keep the event from its form listener
     }
   }, true);
 })();
