@@ -642,9 +642,11 @@ def test_user_and_organisation_lists_use_constant_queries(client, admin, assert_
 def test_grants_page_uses_constant_queries(client, admin, assert_max_queries):
     user = user_by_email(PARTNER_EMAIL)
     few = _queries(client, assert_max_queries, grants_url(user))
-    for slug in ("copil", "spel-lens", "spel-douai"):
-        factories_grant = {"role": Role.MEMBER, "scope_id": committee_id(slug)}
-        from erbm_portal.accounts import services
-        services.add_grant(user_by_email(PARTNER_EMAIL), valid_from=None, valid_to=None, **factories_grant)
+    from erbm_portal.accounts import services
+    user = user_by_email(PARTNER_EMAIL)
+    scopes = [(Role.MEMBER, committee_id(slug)) for slug in ("copil", "spel-lens", "spel-douai")]
+    scopes += [(Role.CO_CHAIR, spel_id("lens")), (Role.SIGNATORY, user.organisation_id)]
+    for role, scope_id in scopes:
+        services.add_grant(user, role=role, scope_id=scope_id, valid_from=None, valid_to=None)
     db.session.commit()
     assert _queries(client, assert_max_queries, grants_url(user)) == few
