@@ -470,7 +470,7 @@ def _grants_page(user: User, form: GrantForm, *, block: str | None, status: int 
     form.scope.choices = _scope_choices(user, _role_or_none(form.role.data), spels, committees)
     org_ids = {g.scope_id for g in user.grants if g.scope_type == ScopeType.ORGANISATION}
     orgs = dict(db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))).all())
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(sorted(org_ids)))).all())
     names = {
         ScopeType.SPEL: {s.id: s.label for s in spels},
         ScopeType.COMMITTEE: {c.id: c.name for c in committees},
