@@ -108,6 +108,9 @@ def test_organisation_list_shows_kind_attachment_and_filters(client, admin):
     text = assert_page(client.get("/admin/organisations"))
     assert OSARTIS in text and "SPEL de Douai" in text and "Intercommunalité (EPCI)" in text
     assert "Bailleur social" in text and 'class="fr-table' in text and "<caption>" in text
+    # Main navigation: both admin entries, the current one marked.
+    assert 'href="/admin/organisations" aria-current="page">Organisations</a>' in text
+    assert 'href="/admin/utilisateurs">Utilisateurs</a>' in text
 
     frag = assert_fragment(client.get("/admin/organisations?kind=epci", headers=HX))
     assert 'id="org-results"' in frag
@@ -601,6 +604,8 @@ def test_admin_cannot_revoke_their_own_admin_grant(client, admin):
 
 def test_admin_pages_refuse_other_roles(client, login_as):
     login_as("secretariat")
+    dashboard = body(client.get("/"))
+    assert 'href="/admin/utilisateurs"' not in dashboard and 'href="/admin/organisations"' not in dashboard
     assert client.get("/admin/utilisateurs").status_code == 403
     assert client.get("/admin/organisations").status_code == 403
 
