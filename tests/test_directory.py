@@ -655,3 +655,14 @@ def test_grants_page_uses_constant_queries(client, admin, assert_max_queries):
         services.add_grant(user, role=role, scope_id=scope_id, valid_from=None, valid_to=None)
     db.session.commit()
     assert _queries(client, assert_max_queries, grants_url(user)) == few
+
+
+@pytest.mark.parametrize("data", [{}, {"active": "0"}, {"version": "1", "active": "peut-être"}, {"version": "x", "active": "0"}])
+def test_toggles_refuse_malformed_requests(client, admin, data):
+    org, user = org_named(OSARTIS), user_by_email(PARTNER_EMAIL)
+    events = len(audit_actions())
+    for url in (f"/admin/organisations/{org.id}/activation", f"/admin/utilisateurs/{user.id}/activation"):
+        resp = client.post(url, headers=HX, data={**data, "csrf_token": admin})
+        assert resp.status_code == 422 and "Demande invalide" in assert_fragment(resp)
+    assert org_named(OSARTIS).active and user_by_email(PARTNER_EMAIL).active
+    assert len(audit_actions()) == events
