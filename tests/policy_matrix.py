@@ -410,3 +410,55 @@ def _value(code: str, slug: str) -> int:
         select(IndicatorValue.id).join(Indicator).join(Spel, IndicatorValue.spel_id == Spel.id)
         .where(Indicator.code == code, Spel.slug == slug, IndicatorValue.action_id.is_(None))
         .order_by(IndicatorValue.year)).scalars().first()
+# --- Administration (directory blueprint) --------------------------------------------
+def _org_id() -> int:
+    from erbm_portal.directory.models import Organisation
+
+    from .matrix_ids import one_id
+    return one_id(Organisation, name="Communauté de communes Osartis-Marquion")
+
+
+def _user_id() -> int:
+    from erbm_portal.accounts.models import User
+
+    from .matrix_ids import one_id
+    return one_id(User, email="membre.lens@erbm-demo.fr")
+
+
+def _admin_grant_id() -> int:
+    from erbm_portal.accounts.models import Grant, Role, User
+
+    from .matrix_ids import one_id
+    return one_id(Grant, user_id=one_id(User, email="admin@erbm-demo.fr"), role=Role.ADMIN)
+
+
+ADMIN_ONLY = only("admin")
+CASES += [
+    Case("directory.organisations", "/admin/organisations", ADMIN_ONLY),
+    Case("directory.organisation_new", "/admin/organisations/nouvelle", ADMIN_ONLY),
+    Case("directory.organisation_new", "/admin/organisations/nouvelle", ADMIN_ONLY, method="POST", ok=422,
+         note="empty form: refused, nothing created"),
+    Case("directory.organisation_edit", lambda: f"/admin/organisations/{_org_id()}/modifier", ADMIN_ONLY),
+    Case("directory.organisation_edit", lambda: f"/admin/organisations/{_org_id()}/modifier", ADMIN_ONLY,
+         method="POST", ok=422),
+    Case("directory.organisation_row", lambda: f"/admin/organisations/{_org_id()}/ligne", ADMIN_ONLY, ok=303,
+         note="plain request: back to the list"),
+    Case("directory.organisation_toggle", lambda: f"/admin/organisations/{_org_id()}/activation", ADMIN_ONLY,
+         method="POST", ok=422, note="no version: refused"),
+    Case("directory.users", "/admin/utilisateurs", ADMIN_ONLY),
+    Case("directory.user_new", "/admin/utilisateurs/nouveau", ADMIN_ONLY),
+    Case("directory.user_new", "/admin/utilisateurs/nouveau", ADMIN_ONLY, method="POST", ok=422),
+    Case("directory.user_edit", lambda: f"/admin/utilisateurs/{_user_id()}/modifier", ADMIN_ONLY),
+    Case("directory.user_edit", lambda: f"/admin/utilisateurs/{_user_id()}/modifier", ADMIN_ONLY,
+         method="POST", ok=422),
+    Case("directory.user_row", lambda: f"/admin/utilisateurs/{_user_id()}/ligne", ADMIN_ONLY, ok=303),
+    Case("directory.user_toggle", lambda: f"/admin/utilisateurs/{_user_id()}/activation", ADMIN_ONLY,
+         method="POST", ok=422, note="no version: refused"),
+    Case("directory.user_grants", lambda: f"/admin/utilisateurs/{_user_id()}/droits", ADMIN_ONLY),
+    Case("directory.user_grants", lambda: f"/admin/utilisateurs/{_user_id()}/droits", ADMIN_ONLY,
+         method="POST", ok=422),
+    Case("directory.grant_revoke", lambda: f"/admin/droits/{_admin_grant_id()}/revoquer", ADMIN_ONLY,
+         method="POST", ok=422, note="the admin's own admin grant: refused, kept"),
+    Case("directory.grant_revoke", "/admin/droits/999999/revoquer", ADMIN_ONLY, method="POST", ok=404,
+         note="unknown grant: 404 (a real revoke is tested in test_directory)"),
+]

@@ -132,13 +132,18 @@ def update_user(user: User, *, expected_version: int, email: str, full_name: str
     user.organisation = organisation
     if moved:
         end_all_sessions(user, reason="changement d'organisation")
+        # A signatory signs only for their own organisation: the old signature right ends with the move.
+        for grant in [g for g in user.grants if g.role == Role.SIGNATORY and g.scope_id != organisation.id]:
+            revoke_grant(grant)
     record("user.updated", user, summary=user.full_name, details={"before": before})
     return user
 
 
-def set_user_active(user: User, active: bool, *, expected_version: int) -> None:
+def set_user_active(user: User, active: bool, *, expected_version: int, actor: User | None = None) -> None:
     if user.version != expected_version:
         raise StaleEdit(user)
+    if not active and actor is not None and actor.id == user.id:
+        raise ServiceError("Vous ne pouvez pas désactiver votre propre compte.")
     if user.active == active:
         return
     user.active = active
@@ -159,6 +164,8 @@ def add_grant(user: User, *, role: Role, scope_id: int | None, valid_from: date 
         raise ServiceError("La fin de validité précède le début.", field="valid_to")
     if role == Role.SIGNATORY and scope_id != user.organisation_id:
         raise ServiceError("Un·e signataire ne signe que pour sa propre organisation.", field="scope")
+    if needs_scope and role != Role.SIGNATORY and not _scope_exists(scope_type, scope_id):
+        raise ServiceError("Périmètre inconnu.", field="scope")
     grant = Grant(user=user, role=role, scope_type=scope_type, scope_id=scope_id if needs_scope else None,
                   valid_from=valid_from, valid_to=valid_to, is_deputy=is_deputy, note=note.strip())
     db.session.add(grant)
@@ -169,7 +176,16 @@ def add_grant(user: User, *, role: Role, scope_id: int | None, valid_from: date 
     return grant
 
 
-def revoke_grant(grant: Grant) -> None:
+def _scope_exists(scope_type: ScopeType, scope_id: int | None) -> bool:
+    from ..directory.models import Committee, Spel
+
+    model = {ScopeType.SPEL: Spel, ScopeType.COMMITTEE: Committee, ScopeType.ORGANISATION: Organisation}.get(scope_type)
+    return model is not None and scope_id is not None and db.session.get(model, scope_id) is not None
+
+
+def revoke_grant(grant: Grant, *, actor: User | None = None) -> None:
+    if actor is not None and grant.user_id == actor.id and grant.role == Role.ADMIN:
+        raise ServiceError("Vous ne pouvez pas retirer votre propre rôle d'administrateur.")
     record("grant.revoked", grant, summary=f"{grant.user.email} : {grant.role.label}",
            details={"user_id": grant.user_id, "role": grant.role.value, "scope_id": grant.scope_id})
     db.session.delete(grant)

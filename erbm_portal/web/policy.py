@@ -167,6 +167,19 @@ ENDPOINTS: dict[str, Rule] = {
     "minutes.add_action": signed_in(object="minutes:manage"),
     "minutes.set_action_status": signed_in(object="minutes:follow_up"),
     "minutes.register": signed_in(object="committee:read_published"),
+    # Administration: organisations, accounts, grants (directory blueprint)
+    "directory.organisations": roles(ADMIN),
+    "directory.organisation_new": roles(ADMIN),
+    "directory.organisation_edit": roles(ADMIN, object="organisation:admin"),
+    "directory.organisation_row": roles(ADMIN, object="organisation:admin"),
+    "directory.organisation_toggle": roles(ADMIN, object="organisation:admin"),
+    "directory.users": roles(ADMIN),
+    "directory.user_new": roles(ADMIN),
+    "directory.user_edit": roles(ADMIN, object="user:admin"),
+    "directory.user_row": roles(ADMIN, object="user:admin"),
+    "directory.user_toggle": roles(ADMIN, object="user:admin"),
+    "directory.user_grants": roles(ADMIN, object="user:admin"),
+    "directory.grant_revoke": roles(ADMIN, object="grant:admin"),
 }
 
 

@@ -56,6 +56,7 @@
     var message = submitter && submitter.getAttribute("data-erbm-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
+      event.stopPropagation();  // htmx ignores defaultPrevented: keep the event from its form listener
     }
   }, true);
 
@@ -99,5 +100,22 @@
     if (input.value === ids.join(",")) { return; }
     input.value = ids.join(",");
     if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  });
+})();
+
+/* Inline row editing (administration): Escape inside a [data-erbm-escape] form
+   activates its [data-erbm-cancel] control, which swaps the row back. */
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target || !event.target.closest) {
+      return;
+    }
+    var editor = event.target.closest("[data-erbm-escape]");
+    var cancel = editor && editor.querySelector("[data-erbm-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
   });
 })();

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e8c2c775ebb8
+Revision ID: 90a1d972373a
 Revises: 
-Create Date: 2026-11-29 04:54:56.233372
+Create Date: 2026-11-29 04:58:40.858723
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from erbm_portal.search.ddl import drop_search_ddl, install_search_ddl
 
 
 # revision identifiers, used by Alembic.
-revision = 'e8c2c775ebb8'
+revision = '90a1d972373a'
 down_revision = None
 branch_labels = None
 depends_on = None
