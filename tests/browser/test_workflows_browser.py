@@ -91,6 +91,8 @@ def test_plan_round_and_dashboard_pages_are_accessible(page, live_db):
 
 def test_compare_two_agreement_versions(page):
     login(page, "partner")
+    for path in ("/convention/", "/convention/versions", "/convention/versions/2", "/convention/avenants/1"):
+        visit(page, path)  # axe-checked by visit()
     visit(page, "/convention/comparer")
     page.evaluate("window.__erbmSameDocument = true")
     page.get_by_label("Version de départ").select_option("1")
