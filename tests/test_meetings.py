@@ -664,9 +664,18 @@ def test_invitee_answers_and_records_own_attendance(client, login_as):
 
 
 def test_manager_records_attendance_with_toggles(client, login_as):
-    held = meeting_by_title(LENS_HELD)
+    # The demo's held Lens meeting now has published minutes, which closed it: attendance is read-only there.
+    closed = meeting_by_title(LENS_HELD)
+    assert closed.state == MeetingState.CLOSED
     login_as("co_chair")
+    assert 'class="erbm-toggle-group"' not in client.get(f"/reunions/{closed.id}").get_data(as_text=True)
+    # A meeting held yesterday, without minutes yet: the manager records attendance with the toggles.
+    held = new_meeting(days=-1, items=1, title="Réunion tenue hier")
+    services.convene_meeting(held, now=held.starts_at - timedelta(days=15))
+    services.mark_held(held, now=later(held))
     member = next(i for i in held.invitees if i.user.email == "membre.lens@erbm-demo.fr")
+    services.set_attendance(member, "present", by=member.user, now=later(held))
+    db.session.commit()
     html = client.get(f"/reunions/{held.id}").get_data(as_text=True)
     assert f'id="att-{member.id}-absent"' in html and 'aria-pressed="true"' in html
     resp = client.post(f"/reunions/{held.id}/presence/{member.id}", headers={"HX-Request": "true"},
