@@ -1,6 +1,9 @@
 """Meetings in a real browser: the agenda built with the keyboard only, then the convocation.
 
 Every page visited, and every htmx swap, is checked with axe (see conftest.py).
+The test changes demo data but is alone in its module, whose own seeding (``live_data``) gives it
+the demo and clears it afterwards; a second test in this module would need ``fresh_data``
+(not used here: each re-seed costs seconds of the two-minute browser budget).
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def _agenda_titles(page) -> list[str]:
     return [t.strip() for t in page.locator("#agenda ol.erbm-agenda > li h3").all_inner_texts()]
 
 
-def test_agenda_built_with_the_keyboard_then_convocation_sent(page, live_db, fresh_data):
+def test_agenda_built_with_the_keyboard_then_convocation_sent(page, live_db):
     meeting_id = _meeting_id(live_db, LENS_DRAFT)
     login(page, "co_chair")
     visit(page, f"/reunions/{meeting_id}")

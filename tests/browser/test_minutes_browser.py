@@ -2,6 +2,9 @@
 the programme secretariat publishes (which closes the meeting).
 
 Every page visited, and every htmx swap, is checked with axe (see conftest.py).
+The test changes demo data but is alone in its module, whose own seeding (``live_data``) gives it
+the demo and clears it afterwards; a second test in this module would need ``fresh_data``
+(not used here: each re-seed costs seconds of the two-minute browser budget).
 """
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ def _minutes_in_review(live_db) -> tuple[int, int, str]:
         return minutes.id, meeting.id, minutes.sections[0].title
 
 
-def test_member_comments_co_chair_approves_secretariat_publishes(page, live_db, fresh_data):
+def test_member_comments_co_chair_approves_secretariat_publishes(page, live_db):
     minutes_id, meeting_id, section_title = _minutes_in_review(live_db)
 
     # A member of the SPEL comments a section during the review (htmx, no reload).
