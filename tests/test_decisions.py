@@ -284,10 +284,12 @@ def test_add_action_form_bad_input(client, login_as, demo):
         resp = client.post(f"/releves/{m.id}/actions", data={**base, **changes, "csrf_token": _token(client)})
         assert resp.status_code == 422, changes
         assert message in resp.get_data(as_text=True), changes
-    assert _db.session.execute(select(func.count(FollowUpAction.id))).scalar() == 0
+    # The demo has actions of its own: count this minutes' only.
+    mine = select(func.count(FollowUpAction.id)).where(FollowUpAction.minutes_id == m.id)
+    assert _db.session.execute(mine).scalar() == 0
     resp = client.post(f"/releves/{m.id}/actions", data={**base, "csrf_token": _token(client)})
     assert resp.status_code == 303
-    assert _db.session.execute(select(func.count(FollowUpAction.id))).scalar() == 1
+    assert _db.session.execute(mine).scalar() == 1
 
 
 def _lens_published_action():
@@ -335,6 +337,11 @@ def test_register_page_htmx_filtering_and_plain_get(client, login_as, demo):
     html = frag.get_data(as_text=True)
     assert "<html" not in html and "Réunir les SIAE" in html and "en retard" in html
     html = client.get(url + "?status=done").get_data(as_text=True)
+    assert "Réunir les SIAE" not in html
+    # The demo has done actions of its own; the empty state is shown for a filter nothing matches.
+    assert not _db.session.execute(select(FollowUpAction.id).filter_by(
+        owner_organisation_id=org.id, status=ActionStatus.DONE)).first()
+    html = client.get(url + f"?status=done&owner={org.id}").get_data(as_text=True)
     assert "Réunir les SIAE" not in html and "Aucune action" in html
     html = client.get(url + f"?owner={org.id}").get_data(as_text=True)
     assert "Réunir les SIAE" in html
@@ -346,12 +353,54 @@ def test_register_page_htmx_filtering_and_plain_get(client, login_as, demo):
 # --- Demo data -----------------------------------------------------------------------------------
 
 
-def test_demo_seeder_does_nothing_without_meetings(demo):
+@pytest.fixture
+def reference_only(db):
+    """Organisations, committees and accounts, but none of the domain demos (no meetings, no minutes).
+
+    The full ``demo`` fixture already holds the meetings demo's COPIL of 16 January 2023 and its
+    published minutes, so the minutes seeder would (rightly) leave the meetings built here alone.
+    """
+    from erbm_portal.demo.seed import seed_reference, seed_users
+
+    seed_reference()
+    seed_users()
+    _db.session.commit()
+    return _db
+
+
+def test_demo_seeder_does_nothing_without_meetings(reference_only):
     from erbm_portal.minutes.demo import seed_demo
     from erbm_portal.minutes.models import Minutes
 
+    assert _db.session.execute(select(func.count(Committee.id))).scalar() > 0
     seed_demo()
     assert _db.session.execute(select(func.count(Minutes.id))).scalar() == 0
+
+
+def test_demo_seeder_leaves_the_full_demo_unchanged(demo):
+    """On the full demo (meetings demo then minutes demo), running the minutes seeder again adds nothing."""
+    from erbm_portal.minutes.demo import seed_demo
+    from erbm_portal.minutes.models import Minutes
+
+    counts = [_db.session.execute(select(func.count(model.id))).scalar()
+              for model in (Minutes, Decision, FollowUpAction)]
+    assert counts[0] == 5  # the COPIL and one past meeting per SPEL
+    # The meetings demo's COPIL of 16 January 2023 is closed, with its published minutes and decisions.
+    from erbm_portal.meetings.models import Meeting, MeetingState
+    from erbm_portal.minutes.models import MinutesState
+
+    copil = _db.session.execute(select(Meeting).filter_by(title="Comité de pilotage de mi-parcours de l'ERBM")
+                                ).scalar_one()
+    assert copil.starts_at.date() == date(2023, 1, 16) and copil.state == MeetingState.CLOSED
+    minutes = _db.session.execute(select(Minutes).filter_by(meeting_id=copil.id)).scalar_one()
+    assert minutes.state == MinutesState.PUBLISHED
+    assert "530" in " ".join(s.body for s in minutes.sections)
+    assert _db.session.execute(select(Decision.reference).filter_by(meeting_id=copil.id).order_by(Decision.seq)
+                               ).scalars().all() == [f"COPIL-2023-D0{n}" for n in range(1, 5)]
+    seed_demo()
+    _db.session.commit()
+    assert [_db.session.execute(select(func.count(model.id))).scalar()
+            for model in (Minutes, Decision, FollowUpAction)] == counts
 
 
 def _demo_meetings():
@@ -371,7 +420,7 @@ def _demo_meetings():
     return copil, spel_meetings
 
 
-def test_demo_seeder_publishes_minutes_with_seed_figures_and_is_idempotent(demo):
+def test_demo_seeder_publishes_minutes_with_seed_figures_and_is_idempotent(reference_only):
     import re as _re
 
     from erbm_portal.meetings.models import Meeting, MeetingState

@@ -664,9 +664,18 @@ def test_invitee_answers_and_records_own_attendance(client, login_as):
 
 
 def test_manager_records_attendance_with_toggles(client, login_as):
-    held = meeting_by_title(LENS_HELD)
+    # The demo's held Lens meeting now has published minutes, which closed it: attendance is read-only there.
+    closed = meeting_by_title(LENS_HELD)
+    assert closed.state == MeetingState.CLOSED
     login_as("co_chair")
+    assert 'class="erbm-toggle-group"' not in client.get(f"/reunions/{closed.id}").get_data(as_text=True)
+    # A meeting held yesterday, without minutes yet: the manager records attendance with the toggles.
+    held = new_meeting(days=-1, items=1, title="Réunion tenue hier")
+    services.convene_meeting(held, now=held.starts_at - timedelta(days=15))
+    services.mark_held(held, now=later(held))
     member = next(i for i in held.invitees if i.user.email == "membre.lens@erbm-demo.fr")
+    services.set_attendance(member, "present", by=member.user, now=later(held))
+    db.session.commit()
     html = client.get(f"/reunions/{held.id}").get_data(as_text=True)
     assert f'id="att-{member.id}-absent"' in html and 'aria-pressed="true"' in html
     resp = client.post(f"/reunions/{held.id}/presence/{member.id}", headers={"HX-Request": "true"},
@@ -718,6 +727,55 @@ def test_meeting_page_queries_do_not_grow_with_the_agenda(client, login_as):
     many = _meeting_page_queries(client, big.id)
     assert few.count == many.count, (few.statements, many.statements)
     assert not any("attachment_blob" in s for s in many.statements)  # file bytes never loaded on pages
+    # The committee's open follow-up actions are shown on upcoming meetings, in a constant number of queries.
+    _lens_published_actions(25)
+    more = _meeting_page_queries(client, big.id)
+    assert more.count == many.count, (many.statements, more.statements)
+
+
+def _lens_published_actions(n: int) -> None:
+    """Published minutes of a past Lens meeting with `n` open follow-up actions."""
+    from erbm_portal.directory.models import Organisation
+    from erbm_portal.minutes import services as minutes_services
+    from erbm_portal.minutes.access import SYSTEM_ACCESS
+
+    from . import factories
+
+    org = db.session.execute(select(Organisation).filter_by(short_name="PLIE Lens")).scalar_one()
+    past = factories.meeting(committee("spel-lens"), title="Réunion passée avec suites")
+    minutes = factories.minutes(past)
+    for i in range(n):
+        decision = minutes_services.add_decision(minutes, access=SYSTEM_ACCESS, text=f"Décision {i}",
+                                                 agenda_item_id=None)
+        minutes_services.add_action(minutes, access=SYSTEM_ACCESS, title=f"Action de suivi {i}",
+                                    owner_organisation_id=org.id, owner_person="Responsable",
+                                    due_date=past.starts_at.date() + timedelta(days=30), decision_id=decision.id)
+    minutes_services.submit_for_review(minutes, access=SYSTEM_ACCESS, deadline=minutes_services.paris_today())
+    minutes_services.approve(minutes, access=SYSTEM_ACCESS)
+    minutes_services.publish(minutes, access=SYSTEM_ACCESS)
+    db.session.commit()
+
+
+def test_upcoming_meeting_shows_the_committee_open_actions(client, login_as):
+    _lens_published_actions(2)
+    draft = meeting_by_title(LENS_DRAFT)
+    login_as("co_chair")
+    html = client.get(f"/reunions/{draft.id}").get_data(as_text=True)
+    assert "Actions de suivi en cours du comité" in html
+    assert "Action de suivi 1" in html and "en retard" in html  # due in 2024: overdue
+    assert f'href="/comites/{draft.committee_id}/registre"' in html
+    assert "Relevé de décisions</a>" not in html  # not held yet: no minutes
+    # A held or closed meeting links to its minutes and does not list the open actions.
+    closed = meeting_by_title(LENS_HELD)
+    html = client.get(f"/reunions/{closed.id}").get_data(as_text=True)
+    assert f'href="/reunions/{closed.id}/releve"' in html and "Actions de suivi en cours" not in html
+
+
+def test_committee_page_links_to_the_register(client, login_as):
+    login_as("partner")
+    lens = committee("spel-lens")
+    html = client.get(f"/comites/{lens.id}").get_data(as_text=True)
+    assert f'href="/comites/{lens.id}/registre"' in html
 
 
 def test_committee_page_queries_constant(client, login_as, assert_max_queries):

@@ -372,7 +372,9 @@ def test_create_minutes_double_submit_creates_one(client, login_as, lens_meeting
     r2 = client.post(f"/reunions/{lens_meeting.id}/releve", data={"csrf_token": token})
     assert r1.status_code == r2.status_code == 303
     assert r1.headers["Location"] == r2.headers["Location"]
-    assert _db.session.execute(select(func.count(Minutes.id))).scalar() == 1
+    # The demo has minutes of its own: count this meeting's only.
+    assert _db.session.execute(select(func.count(Minutes.id))
+                               .where(Minutes.meeting_id == lens_meeting.id)).scalar() == 1
 
 
 def test_edit_section_with_htmx_returns_the_fragment(client, login_as, lens_meeting):
@@ -516,9 +518,11 @@ def test_correction_form(client, login_as, lens_meeting):
     r1 = client.post(f"/releves/{m.id}/correction", data=data)
     r2 = client.post(f"/releves/{m.id}/correction", data=data)
     assert r1.status_code == r2.status_code == 303 and r1.headers["Location"] == r2.headers["Location"]
-    assert _db.session.execute(select(func.count(Minutes.id))).scalar() == 2
+    assert _db.session.execute(select(func.count(Minutes.id))
+                               .where(Minutes.meeting_id == lens_meeting.id)).scalar() == 2
     # The published version stays readable by everyone, the draft correction is not.
-    v2 = _db.session.execute(select(Minutes).where(Minutes.number == 2)).scalar_one()
+    v2 = _db.session.execute(select(Minutes).where(Minutes.meeting_id == lens_meeting.id,
+                                                   Minutes.number == 2)).scalar_one()
     login_as("partner")
     assert client.get(f"/releves/{m.id}").status_code == 200
     assert client.get(f"/releves/{v2.id}").status_code == 404

@@ -172,6 +172,7 @@ def _page(meeting: Meeting, access, *, block: str | None = None, status: int = 2
     total = sum(i.duration_minutes for i in items)
     slot = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     own = next((inv for inv in meeting.invitees if inv.id == access.invitee_id), None)
+    open_actions, today = _open_actions(meeting, access) if block is None else (None, None)
     return render(
         "meetings/meeting.html", block, status=status, meeting=meeting, access=access, items=items,
         total=total, slot=slot, add_form=add_form, edit_form=edit_form, editing_id=editing_id,
@@ -181,7 +182,16 @@ def _page(meeting: Meeting, access, *, block: str | None = None, status: int = 2
         targets=services.MEETING_WORKFLOW.targets(meeting.state), States=MeetingState,
         response_labels=RESPONSE_LABELS, attendance_labels=ATTENDANCE_LABELS, now=utcnow(),
         InvitationResponse=InvitationResponse, timedelta_1h=timedelta(hours=1),
-        new_upload_form=_new_upload_form)
+        new_upload_form=_new_upload_form, open_actions=open_actions, today=today)
+
+
+def _open_actions(meeting: Meeting, access):
+    """For an upcoming meeting: the committee's follow-up actions still open (one query)."""
+    if meeting.state not in (MeetingState.PLANNED, MeetingState.CONVENED) or not access.committee.read_published:
+        return None, None
+    from ..minutes import services as minutes_services
+
+    return minutes_services.open_actions_for_committee(meeting.committee_id), minutes_services.paris_today()
 
 
 def _new_upload_form(item: AgendaItem) -> UploadForm:
