@@ -155,6 +155,9 @@ def _load(meeting_id: int, need: str = "read"):
     return get_meeting_or_404(meeting_id, need, options=PAGE_OPTIONS)
 
 
+from ..exports.pdf import PDF_UNAVAILABLE_FR  # noqa: E402
+
+
 def _page(meeting: Meeting, access, *, block: str | None = None, status: int = 200, add_form=None,
           edit_form=None, editing_id=None, upload_forms=None, focus=None, announce=None, conflict=None,
           action_error=None, invitee_error=None, response_error=None):
@@ -182,7 +185,8 @@ def _page(meeting: Meeting, access, *, block: str | None = None, status: int = 2
         targets=services.MEETING_WORKFLOW.targets(meeting.state), States=MeetingState,
         response_labels=RESPONSE_LABELS, attendance_labels=ATTENDANCE_LABELS, now=utcnow(),
         InvitationResponse=InvitationResponse, timedelta_1h=timedelta(hours=1),
-        new_upload_form=_new_upload_form, open_actions=open_actions, today=today)
+        new_upload_form=_new_upload_form, open_actions=open_actions, today=today,
+        pdf_available=pdf_available(), pdf_unavailable=PDF_UNAVAILABLE_FR)
 
 
 def _open_actions(meeting: Meeting, access):
@@ -192,6 +196,12 @@ def _open_actions(meeting: Meeting, access):
     from ..minutes import services as minutes_services
 
     return minutes_services.open_actions_for_committee(meeting.committee_id), minutes_services.paris_today()
+
+
+def pdf_available() -> bool:
+    from ..exports.pdf import pdf_available as available
+
+    return available()
 
 
 def _new_upload_form(item: AgendaItem) -> UploadForm:
@@ -377,6 +387,31 @@ def attachment_download(version_id: int):
     data = db.session.execute(select(AttachmentBlob.data).where(AttachmentBlob.version_id == version.id)).scalar_one()
     return send_file(io.BytesIO(data), mimetype=version.mimetype, as_attachment=True,
                      download_name=version.filename, max_age=0)
+
+
+@bp.route("/reunions/<int:meeting_id>/dossier.docx")
+def export_pack(meeting_id: int):
+    from ..exports.http import docx_response
+    from .export import export_filename, pack_docx
+
+    meeting, _access = _load(meeting_id)
+    return docx_response(pack_docx(meeting), export_filename(meeting, "docx"))
+
+
+@bp.route("/reunions/<int:meeting_id>/dossier.pdf")
+def export_pack_pdf(meeting_id: int):
+    from ..exports.http import pdf_response
+    from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available, to_pdf
+    from ..web.errors import abort_fr
+    from .export import export_filename, pack_docx
+
+    meeting, _access = _load(meeting_id)
+    if not pdf_available():
+        abort_fr(404, PDF_UNAVAILABLE_FR)
+    pdf = to_pdf(pack_docx(meeting))
+    if pdf is None:
+        abort_fr(500, "La conversion en PDF a échoué ; le document Word reste disponible.")
+    return pdf_response(pdf, export_filename(meeting, "pdf"))
 
 
 @bp.route("/reunions/<int:meeting_id>/invitation.ics")

@@ -11,6 +11,7 @@ from ..core.forms import attach_service_error
 from ..core.markdown import render_markdown
 from ..directory.access import get_committee_or_404
 from ..directory.models import Organisation
+from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available
 from ..extensions import db
 from ..web.errors import abort_fr
 from ..web.htmx import hx_redirect, is_htmx, render
@@ -27,7 +28,8 @@ bp = Blueprint("minutes", __name__)
 
 @bp.context_processor
 def _helpers():
-    return {"render_markdown": render_markdown, "new_form_token": _new_token, "today": services.paris_today()}
+    return {"render_markdown": render_markdown, "new_form_token": _new_token, "today": services.paris_today(),
+            "pdf_available": pdf_available(), "pdf_unavailable": PDF_UNAVAILABLE_FR}
 
 
 def _status_for(exc: ServiceError) -> int:
@@ -112,6 +114,30 @@ def _show(minutes, rights, status=200, **overrides):
 def show(minutes_id: int):
     minutes, rights = get_minutes_or_404(minutes_id, "read")
     return _show(minutes, rights)
+
+
+@bp.route("/releves/<int:minutes_id>/releve.docx")
+def export_docx(minutes_id: int):
+    from ..exports.http import docx_response
+    from .export import export_filename, minutes_docx
+
+    minutes, _rights = get_minutes_or_404(minutes_id, "read")
+    return docx_response(minutes_docx(minutes), export_filename(minutes, "docx"))
+
+
+@bp.route("/releves/<int:minutes_id>/releve.pdf")
+def export_pdf(minutes_id: int):
+    from ..exports.http import pdf_response
+    from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available, to_pdf
+    from .export import export_filename, minutes_docx
+
+    minutes, _rights = get_minutes_or_404(minutes_id, "read")
+    if not pdf_available():
+        abort_fr(404, PDF_UNAVAILABLE_FR)
+    pdf = to_pdf(minutes_docx(minutes))
+    if pdf is None:
+        abort_fr(500, "La conversion en PDF a échoué ; le document Word reste disponible.")
+    return pdf_response(pdf, export_filename(minutes, "pdf"))
 
 
 # --- Sections (edited in place with htmx; full-page fallback) ------------------------------

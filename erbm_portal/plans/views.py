@@ -161,7 +161,10 @@ def _page(plan, access, *, revision=None, editing_id=None, form=None, adding=Fal
     orgs = _organisations() if (editing_id or adding) else []
     if form is not None:
         _fill_choices(form, orgs)
-    ctx = dict(plan=plan, access=access, revision=revision, actions=actions, values=_values_by_action(revision),
+    from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available
+
+    ctx = dict(pdf_available=pdf_available(), pdf_unavailable=PDF_UNAVAILABLE_FR,
+               plan=plan, access=access, revision=revision, actions=actions, values=_values_by_action(revision),
                editable=_editable(plan, access, revision), rounds=rounds, round_by_revision=round_by_revision,
                total_budget=sum((Decimal(a.budget_eur or 0) for a in actions), Decimal(0)),
                editing_id=editing_id, form=form, adding=adding, delete_form=DeleteForm(formdata=None),
@@ -175,6 +178,32 @@ def detail(plan_id: int):
     plan, access = get_plan_or_404(plan_id)
     number = request.args.get("revision", type=int)
     return _page(plan, access, revision=_revision(plan, number))
+
+
+@bp.route("/<int:plan_id>/plan.docx")
+def export_docx(plan_id: int):
+    from ..exports.http import docx_response
+    from .export import export_filename, plan_docx
+
+    plan, _access = get_plan_or_404(plan_id)
+    revision = _revision(plan, request.args.get("revision", type=int))
+    return docx_response(plan_docx(plan, revision), export_filename(plan, revision, "docx"))
+
+
+@bp.route("/<int:plan_id>/plan.pdf")
+def export_pdf(plan_id: int):
+    from ..exports.http import pdf_response
+    from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available, to_pdf
+    from .export import export_filename, plan_docx
+
+    plan, _access = get_plan_or_404(plan_id)
+    revision = _revision(plan, request.args.get("revision", type=int))
+    if not pdf_available():
+        abort_fr(404, PDF_UNAVAILABLE_FR)
+    pdf = to_pdf(plan_docx(plan, revision))
+    if pdf is None:
+        abort_fr(500, "La conversion en PDF a échoué ; le document Word reste disponible.")
+    return pdf_response(pdf, export_filename(plan, revision, "pdf"))
 
 
 def _action_of(plan, action_id) -> PlanAction:
