@@ -320,6 +320,9 @@ def enter_into_force(version: AgreementVersion, round_: SignoffRound) -> None:
         version.agreement.signed_on = on
     VERSION_WORKFLOW.move(version, VersionState.IN_FORCE, summary=f"{version.label} en vigueur",
                           details={"round_id": round_.id, "in_force_on": on.isoformat()})
+    from .search_source import index_agreement
+
+    index_agreement(version.agreement)
 
 
 def return_to_draft(version: AgreementVersion, round_: SignoffRound, party) -> None:

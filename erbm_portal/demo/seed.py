@@ -101,6 +101,11 @@ def seed_demo() -> None:
         if importlib.util.find_spec(name):
             importlib.import_module(name).seed_demo()
             db.session.commit()
+    # Finally the search index, rebuilt from every domain's documents (demo data may bypass a hook).
+    from ..search.services import reindex_all
+
+    reindex_all()
+    db.session.commit()
 
 
 def demo_accounts() -> list[dict]:

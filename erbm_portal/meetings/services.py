@@ -25,6 +25,7 @@ from ..directory.models import Committee, Organisation
 from ..extensions import db
 from ..mail import services as mail
 from .ics import build_meeting_ics
+from .search_source import index_meeting
 from .models import (
     MEETING_STATE_LABELS, AgendaAttachment, AgendaItem, AgendaItemKind, AttachmentBlob, AttachmentVersion,
     AttendanceStatus, InvitationResponse, Meeting, MeetingInvitee, MeetingState,
@@ -90,6 +91,7 @@ def create_meeting(committee: Committee, *, title: str, starts_at: datetime, end
            details={"committee_id": committee.id})
     if form_token is not None:
         idempotency.use_token(form_token, meeting)
+    index_meeting(meeting)
     return meeting
 
 
@@ -116,6 +118,7 @@ def update_meeting(meeting: Meeting, *, expected_version: int, title: str, start
         record("meeting.updated", meeting, summary=meeting.title, details={"changed": changed})
         if meeting.state == S.CONVENED and changed.keys() & {"starts_at", "ends_at", "place", "video_url", "title"}:
             _renotify(meeting, "La date, le lieu ou l'intitulé de la réunion ont changé.")
+        index_meeting(meeting)
     return meeting
 
 
@@ -139,6 +142,7 @@ def convene_meeting(meeting: Meeting, *, now: datetime | None = None) -> None:
     ics = meeting_ics(meeting)
     for invitee in meeting.invitees:
         _queue_invitation(meeting, invitee, update_reason=None, ics=ics)
+    index_meeting(meeting)
 
 
 def mark_held(meeting: Meeting, *, now: datetime | None = None) -> None:
@@ -148,11 +152,13 @@ def mark_held(meeting: Meeting, *, now: datetime | None = None) -> None:
     if now < meeting.starts_at:
         _refuse(meeting, "held", "Une réunion ne peut être déclarée tenue avant son heure de début.")
     MEETING_WORKFLOW.move(meeting, S.HELD, summary=f"Réunion tenue : {meeting.title}")
+    index_meeting(meeting)
 
 
 def close_meeting(meeting: Meeting, *, summary: str = "") -> None:
     """held -> closed; called when the minutes are published. Refused (and audited) from any other state."""
     MEETING_WORKFLOW.move(meeting, S.CLOSED, summary=summary or f"Réunion close : {meeting.title}")
+    index_meeting(meeting)
 
 
 # --------------------------------------------------------------------------- mail and ICS
@@ -230,6 +236,7 @@ def _invitation_sent(invitee_id: int, sent_at: datetime) -> None:
 
 
 def _agenda_changed(meeting: Meeting) -> None:
+    index_meeting(meeting)
     if meeting.state == S.CONVENED:
         db.session.flush()
         db.session.expire(meeting, ["agenda_items"])
@@ -453,4 +460,5 @@ def upload_attachment(item: AgendaItem, *, filename: str, data: bytes, uploaded_
     record("attachment.uploaded", attachment, summary=f"{name} (version {number})",
            details={"version_id": version.id, "sha256": version.sha256, "size": len(data),
                     "agenda_item_id": item.id})
+    index_meeting(item.meeting)
     return version
