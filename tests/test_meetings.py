@@ -773,3 +773,20 @@ def test_calendar_feed_query_count_does_not_grow_with_meetings(client, login_as,
     with count_queries() as more:
         body = _unfold(client.get(url).data)
     assert more.count == few.count and body.count("Brouillon ") == 4
+
+
+def test_convocation_and_agenda_change_notify_the_invitees_in_app(demo):
+    from erbm_portal.notifications.models import EmailState, Notification
+
+    meeting = new_meeting(items=1)
+    invitees = {inv.user_id for inv in meeting.invitees}
+    services.convene_meeting(meeting)
+    rows = db.session.execute(select(Notification).where(Notification.url == f"/reunions/{meeting.id}")).scalars().all()
+    assert invitees and {n.user_id for n in rows} == invitees and {n.kind.value for n in rows} == {"convocation_sent"}
+    assert {n.email_state for n in rows} == {EmailState.NONE}  # the convocation email (with .ics) is the mail
+    db.session.commit()
+    services.add_item(meeting, title="Point ajouté", kind="decision", duration=15)
+    db.session.commit()
+    changed = db.session.execute(select(Notification.user_id).where(
+        Notification.url == f"/reunions/{meeting.id}", Notification.kind == "agenda_changed")).scalars().all()
+    assert set(changed) == invitees

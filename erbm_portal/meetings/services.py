@@ -24,6 +24,7 @@ from ..core.workflow import Workflow
 from ..directory.models import Committee, Organisation
 from ..extensions import db
 from ..mail import services as mail
+from ..notifications.services import notify
 from .ics import build_meeting_ics
 from .search_source import index_meeting
 from .models import (
@@ -143,6 +144,9 @@ def convene_meeting(meeting: Meeting, *, now: datetime | None = None) -> None:
     for invitee in meeting.invitees:
         _queue_invitation(meeting, invitee, update_reason=None, ics=ics)
     index_meeting(meeting)
+    # The convocation itself (with its .ics) is already queued per invitee: in-app notification only.
+    notify([inv.user_id for inv in meeting.invitees], "convocation_sent", f"Convocation : {meeting.title}",
+           f"/reunions/{meeting.id}", f"Réunion du {format_datetime_fr(meeting.starts_at)}.", email=False)
 
 
 def mark_held(meeting: Meeting, *, now: datetime | None = None) -> None:
@@ -241,6 +245,8 @@ def _agenda_changed(meeting: Meeting) -> None:
         db.session.flush()
         db.session.expire(meeting, ["agenda_items"])
         _renotify(meeting, "L'ordre du jour de la réunion a changé.")
+        notify([inv.user_id for inv in meeting.invitees], "agenda_changed",
+               f"Ordre du jour modifié : {meeting.title}", f"/reunions/{meeting.id}", email=False)
 
 
 # --------------------------------------------------------------------------- agenda

@@ -25,6 +25,9 @@ from ..directory.models import Organisation
 from ..extensions import db
 from ..meetings import services as meeting_services
 from ..meetings.models import AgendaItem, Meeting, MeetingState
+from ..core.timeutil import format_date_fr
+from ..notifications import recipients
+from ..notifications.services import notify
 from .search_source import index_minutes
 from .models import (
     ACTION_STATUS_LABELS, MINUTES_STATE_LABELS, OPEN_STATUSES, ActionStatus, Decision, DecisionCounter,
@@ -191,6 +194,9 @@ def submit_for_review(minutes: Minutes, *, access: CommitteeAccess, deadline: da
     MINUTES_WORKFLOW.move(minutes, MinutesState.IN_REVIEW, summary="Relevé soumis en relecture",
                           details={"deadline": deadline.isoformat()})
     index_minutes(minutes)
+    notify(recipients.members_of(minutes.meeting.committee_id), "minutes_in_review",
+           f"Relevé à relire : {minutes.meeting.title}", f"/releves/{minutes.id}",
+           f"Vos remarques sont attendues jusqu'au {format_date_fr(deadline)} inclus.")
 
 
 def back_to_draft(minutes: Minutes, *, access: CommitteeAccess) -> None:
@@ -232,6 +238,20 @@ def publish(minutes: Minutes, *, access: CommitteeAccess, actor=None) -> None:
     if meeting.state != MeetingState.CLOSED:
         meeting_services.close_meeting(meeting)
     index_minutes(minutes)
+    _notify_published(minutes)
+
+
+def _notify_published(minutes: Minutes) -> None:
+    meeting = minutes.meeting
+    notify(recipients.committee_readers(meeting.committee), "minutes_published",
+           f"Relevé de décisions publié : {meeting.title}", f"/releves/{minutes.id}")
+    actions = db.session.execute(
+        select(FollowUpAction).where(FollowUpAction.minutes_id == minutes.id).order_by(FollowUpAction.id)
+    ).scalars().all()
+    for action in actions:
+        notify(recipients.users_of([action.owner_organisation_id]), "action_assigned",
+               f"Action confiée à votre organisation : {action.title}", f"/releves/{minutes.id}",
+               f"Échéance : {format_date_fr(action.due_date)}.")
 
 
 def latest_version(meeting_id: int) -> Minutes | None:

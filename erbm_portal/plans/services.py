@@ -22,6 +22,8 @@ from ..core.workflow import Workflow
 from ..directory.models import Organisation, OrgKind, Spel
 from ..extensions import db
 from ..signoff import services as signoff
+from ..notifications import recipients
+from ..notifications.services import notify
 from .search_source import index_plan
 from .models import (ACTION_STATUS_LABELS, AXIS_LABELS, PLAN_STATE_LABELS, PROGRAMME_END, PROGRAMME_START,
                      ActionPartner, ActionPlan, ActionStatus, Axis, PlanAction, PlanRevision, PlanState)
@@ -286,6 +288,8 @@ def on_round_approved(round_) -> None:
                        details={"revision": revision.number, "round_id": round_.id, "sha256": round_.content_hash})
     plan.adopted_at = utcnow()
     index_plan(plan)
+    notify(recipients.co_chairs_of(plan.spel_id), "plan_adopted", f"Plan adopté : {plan.title}",
+           f"/plans/{plan.id}", f"Révision {revision.number} validée par toutes les organisations appelées.")
 
 
 def on_round_changes_requested(round_, party) -> PlanRevision:
@@ -295,6 +299,9 @@ def on_round_changes_requested(round_, party) -> PlanRevision:
                        summary=f"{plan.title} : modifications demandées par {party.organisation.name}",
                        details={"revision": revision.number, "round_id": round_.id,
                                 "organisation_id": party.organisation_id})
+    notify(recipients.co_chairs_of(plan.spel_id), "changes_requested",
+           f"Modifications demandées : {plan.title}", f"/plans/{plan.id}",
+           f"Demandées par {party.organisation.name}.")
     return _new_revision(plan, revision, reason=f"Modifications demandées (circuit n° {round_.id})")
 
 
