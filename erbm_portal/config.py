@@ -61,6 +61,9 @@ class Config:
     MAIL_SEND_AFTER_RESPONSE = (_bool("MAIL_SEND_AFTER_RESPONSE", True)
                                 if "MAIL_SEND_AFTER_RESPONSE" in os.environ else None)
 
+    # How notification emails leave: queued in the outbox, in the same transaction as the change.
+    NOTIFICATION_EMAIL_BACKEND = os.environ.get("NOTIFICATION_EMAIL_BACKEND", "erbm_portal.mail.services:queue_mail")
+
     DEMO_PASSWORD = os.environ.get("ERBM_DEMO_PASSWORD", "bassin-minier-2017")
     PROGRAMME_NAME = "Engagement pour le Renouveau du Bassin Minier"
 

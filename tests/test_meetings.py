@@ -788,3 +788,63 @@ def test_committee_page_queries_constant(client, login_as, assert_max_queries):
         new_meeting(days=30 + n, title=f"Réunion {n}")
     with assert_max_queries(before.count):
         assert client.get(f"/comites/{lens.id}").status_code == 200
+
+
+# --------------------------------------------------------------------------- personal calendar feed
+
+def _feed(client, login_as, role):
+    login_as(role)
+    token = csrf_from(client.get("/mon-agenda").get_data(as_text=True))
+    page = client.post("/mon-agenda/nouvelle-adresse", data={"csrf_token": token}).get_data(as_text=True)
+    url = re.search(r'id="flux-adresse" type="text" readonly value="([^"]+)"', page).group(1)
+    return url.replace("http://localhost", "")
+
+
+def _unfold(data: bytes) -> str:
+    return data.decode().replace("\r\n ", "")
+
+
+def test_calendar_feed_lists_the_meetings_the_person_may_read(client, login_as, demo):
+    planned = new_meeting("spel-lens", title="Brouillon du SPEL de Lens")
+    convened = at_state("convened", "spel-lens")
+    url = _feed(client, login_as, "co_chair")  # manages SPEL Lens: sees its planned meeting
+    body = _unfold(client.get(url).data)
+    assert "Brouillon du SPEL de Lens" in body and convened.ics_uid in body and "Comité de pilotage de mi-parcours" in body
+    url = _feed(client, login_as, "co_chair_bethune")  # not a Lens manager: no Lens draft
+    body = _unfold(client.get(url).data)
+    assert planned.ics_uid not in body and "Brouillon du SPEL de Lens" not in body
+    assert "Comité de pilotage de mi-parcours" in body and convened.ics_uid not in body
+    url = _feed(client, login_as, "partner")
+    resp = client.get(url)
+    body = _unfold(resp.data)
+    assert resp.status_code == 200 and "METHOD:PUBLISH" in body
+    assert planned.ics_uid not in body and "préparation du plan d'action" not in body  # drafts of SPELs
+
+
+def test_calendar_feed_query_count_does_not_grow_with_meetings(client, login_as, demo):
+    url = _feed(client, login_as, "secretariat")
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for n in range(4):
+        at_state("convened", "spel-lens")
+        new_meeting("copil", title=f"Brouillon {n}")
+    with count_queries() as more:
+        body = _unfold(client.get(url).data)
+    assert more.count == few.count and body.count("Brouillon ") == 4
+
+
+def test_convocation_and_agenda_change_notify_the_invitees_in_app(demo):
+    from erbm_portal.notifications.models import EmailState, Notification
+
+    meeting = new_meeting(items=1)
+    invitees = {inv.user_id for inv in meeting.invitees}
+    services.convene_meeting(meeting)
+    rows = db.session.execute(select(Notification).where(Notification.url == f"/reunions/{meeting.id}")).scalars().all()
+    assert invitees and {n.user_id for n in rows} == invitees and {n.kind.value for n in rows} == {"convocation_sent"}
+    assert {n.email_state for n in rows} == {EmailState.NONE}  # the convocation email (with .ics) is the mail
+    db.session.commit()
+    services.add_item(meeting, title="Point ajouté", kind="decision", duration=15)
+    db.session.commit()
+    changed = db.session.execute(select(Notification.user_id).where(
+        Notification.url == f"/reunions/{meeting.id}", Notification.kind == "agenda_changed")).scalars().all()
+    assert set(changed) == invitees

@@ -24,6 +24,15 @@ def user(role):
     return find_user_by_email(DEMO_LOGINS.get(role, role))
 
 
+@pytest.fixture(autouse=True)
+def _no_demo_notifications(request):
+    """The demo's seeding notified people (convocations, published minutes...): these tests start from none."""
+    if "demo" in request.fixturenames:
+        request.getfixturevalue("demo")
+        _db.session.execute(Notification.__table__.delete())
+        _db.session.commit()
+
+
 @pytest.fixture
 def mailbox():
     sent = []
@@ -110,7 +119,23 @@ def test_send_digests_command(app, demo, mailbox):
     assert len(mailbox) == 1
 
 
-def test_without_an_email_backend_nothing_is_lost(app, demo):
+def test_by_default_notification_emails_are_queued_in_the_outbox_in_the_same_transaction(app, demo):
+    from erbm_portal.mail.models import OutboxMessage
+
+    partner = user("partner")
+    set_preferences(partner, {"convocation_sent": "email"})
+    _db.session.commit()
+    mine = select(OutboxMessage).where(OutboxMessage.recipient == partner.email,
+                                       OutboxMessage.subject.contains("Convocation au COPIL"))
+    notify([partner], "convocation_sent", "Convocation au COPIL", "/reunions/1")
+    queued = _db.session.execute(mine).scalars().all()
+    assert len(queued) == 1 and queued[0].status.value == "pending"
+    _db.session.rollback()  # the change that caused it is abandoned: so is the email
+    assert _db.session.execute(mine).first() is None
+
+
+def test_without_an_email_backend_nothing_is_lost(app, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "NOTIFICATION_EMAIL_BACKEND", None)
     partner = user("partner")
     n = notify([partner], "convocation_sent", "Convocation", "/reunions/1")[0]
     notify([partner], "plan_adopted", "Plan adopté", "/plans/1")

@@ -450,3 +450,40 @@ def test_every_organisation_signing_at_once_adopts_the_plan_exactly_once(app, va
     assert _db.session.get(ActionPlan, plan_id).state == PlanState.ADOPTED
     assert len(_audit("action_plan.adopted", plan_id)) == 1
     assert len(_audit("signoff.round_approved", round_id)) == 1
+
+
+# --- Notifications -------------------------------------------------------------------
+
+def _notified(kind, plan_or_round_url):
+    from erbm_portal.notifications.models import Notification
+
+    return {n.user_id for n in _db.session.execute(select(Notification).where(
+        Notification.kind == kind, Notification.url == plan_or_round_url)).scalars()}
+
+
+def test_submit_notifies_the_signatories_and_adoption_the_co_chairs(valenciennes):
+    from erbm_portal.notifications import recipients
+
+    plan, user, principal, lead = valenciennes
+    parties = services.default_signatory_ids(plan)
+    rnd = services.submit(plan, organisation_ids=parties, user=user, principal=principal)
+    signatories = set(recipients.signatories_of(parties))
+    assert signatories and _notified("signoff_requested", f"/validations/{rnd.id}") == signatories  # same transaction
+    _db.session.commit()
+    names = [o.name for o in _db.session.execute(select(Organisation).where(Organisation.id.in_(parties))).scalars()]
+    for name in names[:-1]:
+        _sign(rnd.id, name)
+    assert _notified("plan_adopted", f"/plans/{plan.id}") == set()
+    _sign(rnd.id, names[-1])
+    co_chairs = _notified("plan_adopted", f"/plans/{plan.id}")
+    assert user.id in co_chairs and co_chairs == set(recipients.co_chairs_of(plan.spel_id))
+
+
+def test_a_change_request_notifies_the_co_chairs(valenciennes):
+    plan, user, principal, lead = valenciennes
+    parties = services.default_signatory_ids(plan)
+    rnd = services.submit(plan, organisation_ids=parties, user=user, principal=principal)
+    _db.session.commit()
+    name = _db.session.get(Organisation, parties[0]).name
+    _sign(rnd.id, name, decision=Decision.CHANGES_REQUESTED, comment="Préciser le budget.")
+    assert user.id in _notified("changes_requested", f"/plans/{plan.id}")

@@ -24,6 +24,21 @@ from .conftest import DEMO_LOGINS
 _ids = itertools.count(1)
 
 
+@pytest.fixture
+def indexed_demo(demo):
+    """The demo as seeded, its search index included (built by the domains and the seed's reindex)."""
+    return demo
+
+
+@pytest.fixture(autouse=True)
+def _empty_index(request):
+    """The index tests below start from the demo's people and committees with an empty index."""
+    if "demo" in request.fixturenames and "indexed_demo" not in request.fixturenames:
+        request.getfixturevalue("demo")
+        _db.session.execute(SearchDocument.__table__.delete())
+        _db.session.commit()
+
+
 def committee(slug: str) -> Committee:
     return _db.session.execute(select(Committee).filter_by(slug=slug)).scalar_one()
 
@@ -316,7 +331,7 @@ def test_registered_source_labels_and_reindex_command(app, demo):
         doc("Périmée", "rénovation", slug="copil", doc_type="meeting_test")
         _db.session.commit()
         result = app.test_cli_runner().invoke(args=["erbm", "search-reindex"])
-        assert result.exit_code == 0 and "2 documents" in result.output
+        assert result.exit_code == 0 and "Index de recherche reconstruit" in result.output  # + the domains' documents
         hits = search(principal("partner"), "renovation", types=["meeting_test"]).hits
         assert sorted(h.title.striptags() for h in hits) == ["Réunion test 1", "Réunion test 2"]
         assert {h.type_label for h in hits} == {"Réunion (test)"}
@@ -337,3 +352,52 @@ def test_search_form_labels_match_fields(client, login_as, demo):
         assert f'for="{field_id}"' in html and f'id="{field_id}"' in html
     assert 'hx-trigger="submit, input changed delay:300ms from:#recherche-q' in html
     assert 'name="q"' in html and 'name="type"' in html and 'name="committee"' in html
+
+
+# --- The demo, indexed by the domains -----------------------------------------
+
+DEMO_WORDS = ("rénovation", "insertion", "CIE", "plan action", "formation RSA", "décision", "convention")
+
+
+def _hits(role, text):
+    found = search(principal(role), text, limit=100).hits
+    return _db.session.execute(select(SearchDocument).where(
+        SearchDocument.doc_type.in_({h.doc_type for h in found}) if found else SearchDocument.id.is_(None))
+    ).scalars().all(), found
+
+
+def test_the_demo_search_finds_published_items_for_every_role(indexed_demo):
+    for role in ("partner", "member", "observer", "co_chair_bethune", "signatory"):
+        for text in ("rénovation", "insertion", "CIE"):
+            assert search(principal(role), text).total > 0, (role, text)
+    assert "agreement_article" in {h.doc_type for h in search(principal("partner"), "insertion", limit=100).hits}
+    bethune_plan = search(principal("co_chair_bethune"), "insertion", types=["plan_action"], limit=100).hits
+    assert bethune_plan and {h.committee_id for h in bethune_plan} == {committee("spel-bethune").id}  # adopted
+    assert search(principal("partner"), "mi-parcours", types=["meeting"]).total == 1  # the convened COPIL
+
+
+def test_the_demo_search_never_shows_a_lens_draft_to_the_bethune_co_chair(indexed_demo):
+    lens = committee("spel-lens").id
+    lens_drafts = set(_db.session.execute(select(SearchDocument.doc_type, SearchDocument.doc_id).where(
+        SearchDocument.committee_id == lens, SearchDocument.audience != Audience.PUBLISHED)).all())
+    assert lens_drafts  # the planned Lens meeting and the Lens plan, not yet adopted
+    seen_by_lens = set()
+    for text in DEMO_WORDS + ("Lens", "préparation"):
+        hits = search(principal("co_chair_bethune"), text, limit=100).hits
+        assert not {(h.doc_type, h.doc_id) for h in hits} & lens_drafts, text
+        seen_by_lens |= {(h.doc_type, h.doc_id) for h in search(principal("co_chair"), text, limit=100).hits}
+    assert seen_by_lens & lens_drafts  # the Lens co-chair does find them
+
+
+def test_domain_changes_update_the_index_in_the_same_transaction(indexed_demo):
+    from erbm_portal.meetings import services as meetings
+
+    from .meeting_helpers import new_meeting
+
+    meeting = new_meeting("spel-lens", title="Réunion sur la géothermie", items=0)
+    assert titles("co_chair", "géothermie") == ["Réunion sur la géothermie"]
+    assert titles("partner", "géothermie") == []  # planned: a draft
+    meetings.add_item(meeting, title="Forage de géothermie", kind="information", duration=10)
+    meetings.convene_meeting(meeting)
+    _db.session.commit()
+    assert sorted(titles("member", "géothermie")) == ["Forage de géothermie", "Réunion sur la géothermie"]

@@ -320,6 +320,13 @@ def enter_into_force(version: AgreementVersion, round_: SignoffRound) -> None:
         version.agreement.signed_on = on
     VERSION_WORKFLOW.move(version, VersionState.IN_FORCE, summary=f"{version.label} en vigueur",
                           details={"round_id": round_.id, "in_force_on": on.isoformat()})
+    from ..notifications import recipients
+    from ..notifications.services import notify
+    from .search_source import index_agreement
+
+    index_agreement(version.agreement)
+    notify(recipients.signatories_of(p.organisation_id for p in version.agreement.parties), "agreement_in_force",
+           f"{version.label} en vigueur", "/convention/", f"En vigueur depuis le {on.strftime('%d/%m/%Y')}.")
 
 
 def return_to_draft(version: AgreementVersion, round_: SignoffRound, party) -> None:

@@ -5,7 +5,7 @@ import importlib
 import importlib.util
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..accounts import services as accounts
 from ..accounts.models import Grant, Role, User
@@ -101,6 +101,24 @@ def seed_demo() -> None:
         if importlib.util.find_spec(name):
             importlib.import_module(name).seed_demo()
             db.session.commit()
+    _mark_historical_notification_mail_sent()
+    # Finally the search index, rebuilt from every domain's documents (demo data may bypass a hook).
+    from ..search.services import reindex_all
+
+    reindex_all()
+    db.session.commit()
+
+
+def _mark_historical_notification_mail_sent() -> None:
+    """The demo's past events notified people in the intranet; their emails are history, not to be sent."""
+    from ..core.db import utcnow
+    from ..mail.models import OutboxMessage, OutboxStatus
+
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.related_type == "notification", OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error="demo: notification historique"))
+    db.session.commit()
 
 
 def demo_accounts() -> list[dict]:

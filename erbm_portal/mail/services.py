@@ -44,6 +44,11 @@ def queue(*, recipient: str, subject: str, body: str, ics: bytes | None = None, 
     return row
 
 
+def queue_mail(user, subject: str, body: str) -> OutboxMessage:
+    """Notifications' email backend (``NOTIFICATION_EMAIL_BACKEND``): queue in the caller's transaction."""
+    return queue(recipient=user.email, subject=subject, body=body, related_type="notification")
+
+
 def backoff(attempts: int) -> timedelta:
     return BACKOFF_BASE * (2 ** max(attempts - 1, 0))
 

@@ -24,7 +24,9 @@ from ..core.workflow import Workflow
 from ..directory.models import Committee, Organisation
 from ..extensions import db
 from ..mail import services as mail
+from ..notifications.services import notify
 from .ics import build_meeting_ics
+from .search_source import index_meeting
 from .models import (
     MEETING_STATE_LABELS, AgendaAttachment, AgendaItem, AgendaItemKind, AttachmentBlob, AttachmentVersion,
     AttendanceStatus, InvitationResponse, Meeting, MeetingInvitee, MeetingState,
@@ -90,6 +92,7 @@ def create_meeting(committee: Committee, *, title: str, starts_at: datetime, end
            details={"committee_id": committee.id})
     if form_token is not None:
         idempotency.use_token(form_token, meeting)
+    index_meeting(meeting)
     return meeting
 
 
@@ -116,6 +119,7 @@ def update_meeting(meeting: Meeting, *, expected_version: int, title: str, start
         record("meeting.updated", meeting, summary=meeting.title, details={"changed": changed})
         if meeting.state == S.CONVENED and changed.keys() & {"starts_at", "ends_at", "place", "video_url", "title"}:
             _renotify(meeting, "La date, le lieu ou l'intitulé de la réunion ont changé.")
+        index_meeting(meeting)
     return meeting
 
 
@@ -139,6 +143,10 @@ def convene_meeting(meeting: Meeting, *, now: datetime | None = None) -> None:
     ics = meeting_ics(meeting)
     for invitee in meeting.invitees:
         _queue_invitation(meeting, invitee, update_reason=None, ics=ics)
+    index_meeting(meeting)
+    # The convocation itself (with its .ics) is already queued per invitee: in-app notification only.
+    notify([inv.user_id for inv in meeting.invitees], "convocation_sent", f"Convocation : {meeting.title}",
+           f"/reunions/{meeting.id}", f"Réunion du {format_datetime_fr(meeting.starts_at)}.", email=False)
 
 
 def mark_held(meeting: Meeting, *, now: datetime | None = None) -> None:
@@ -148,11 +156,13 @@ def mark_held(meeting: Meeting, *, now: datetime | None = None) -> None:
     if now < meeting.starts_at:
         _refuse(meeting, "held", "Une réunion ne peut être déclarée tenue avant son heure de début.")
     MEETING_WORKFLOW.move(meeting, S.HELD, summary=f"Réunion tenue : {meeting.title}")
+    index_meeting(meeting)
 
 
 def close_meeting(meeting: Meeting, *, summary: str = "") -> None:
     """held -> closed; called when the minutes are published. Refused (and audited) from any other state."""
     MEETING_WORKFLOW.move(meeting, S.CLOSED, summary=summary or f"Réunion close : {meeting.title}")
+    index_meeting(meeting)
 
 
 # --------------------------------------------------------------------------- mail and ICS
@@ -230,10 +240,13 @@ def _invitation_sent(invitee_id: int, sent_at: datetime) -> None:
 
 
 def _agenda_changed(meeting: Meeting) -> None:
+    index_meeting(meeting)
     if meeting.state == S.CONVENED:
         db.session.flush()
         db.session.expire(meeting, ["agenda_items"])
         _renotify(meeting, "L'ordre du jour de la réunion a changé.")
+        notify([inv.user_id for inv in meeting.invitees], "agenda_changed",
+               f"Ordre du jour modifié : {meeting.title}", f"/reunions/{meeting.id}", email=False)
 
 
 # --------------------------------------------------------------------------- agenda
@@ -453,4 +466,5 @@ def upload_attachment(item: AgendaItem, *, filename: str, data: bytes, uploaded_
     record("attachment.uploaded", attachment, summary=f"{name} (version {number})",
            details={"version_id": version.id, "sha256": version.sha256, "size": len(data),
                     "agenda_item_id": item.id})
+    index_meeting(item.meeting)
     return version

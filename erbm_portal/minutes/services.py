@@ -25,6 +25,10 @@ from ..directory.models import Organisation
 from ..extensions import db
 from ..meetings import services as meeting_services
 from ..meetings.models import AgendaItem, Meeting, MeetingState
+from ..core.timeutil import format_date_fr
+from ..notifications import recipients
+from ..notifications.services import notify
+from .search_source import index_minutes
 from .models import (
     ACTION_STATUS_LABELS, MINUTES_STATE_LABELS, OPEN_STATUSES, ActionStatus, Decision, DecisionCounter,
     FollowUpAction, Minutes, MinutesComment, MinutesSection, MinutesState,
@@ -132,6 +136,7 @@ def create_minutes(meeting: Meeting, *, access: CommitteeAccess, actor=None) -> 
             select(Minutes).where(Minutes.meeting_id == meeting.id, Minutes.number == 1)).scalar_one()
     record("minutes.created", minutes, summary=f"Relevé de décisions créé : {meeting.title}",
            details={"meeting_id": meeting.id, "number": 1, "sections": len(minutes.sections)})
+    index_minutes(minutes)
     return minutes
 
 
@@ -168,6 +173,7 @@ def update_section(section: MinutesSection, *, access: CommitteeAccess, body: st
     section.updated_by_id = getattr(actor, "id", None)
     record("minutes_section.updated", section, summary=f"Section « {section.title} » modifiée",
            details={"minutes_id": minutes.id, "length": len(body)})
+    index_minutes(minutes)
     return section
 
 
@@ -187,11 +193,16 @@ def submit_for_review(minutes: Minutes, *, access: CommitteeAccess, deadline: da
     minutes.submitted_at = utcnow()
     MINUTES_WORKFLOW.move(minutes, MinutesState.IN_REVIEW, summary="Relevé soumis en relecture",
                           details={"deadline": deadline.isoformat()})
+    index_minutes(minutes)
+    notify(recipients.members_of(minutes.meeting.committee_id), "minutes_in_review",
+           f"Relevé à relire : {minutes.meeting.title}", f"/releves/{minutes.id}",
+           f"Vos remarques sont attendues jusqu'au {format_date_fr(deadline)} inclus.")
 
 
 def back_to_draft(minutes: Minutes, *, access: CommitteeAccess) -> None:
     _require(access.manage, "Seuls les responsables du comité repassent le relevé en brouillon.")
     MINUTES_WORKFLOW.move(minutes, MinutesState.DRAFT, summary="Relevé repassé en brouillon")
+    index_minutes(minutes)
 
 
 def approve(minutes: Minutes, *, access: CommitteeAccess, actor=None) -> None:
@@ -200,6 +211,7 @@ def approve(minutes: Minutes, *, access: CommitteeAccess, actor=None) -> None:
     MINUTES_WORKFLOW.move(minutes, MinutesState.APPROVED, summary="Relevé approuvé")
     minutes.approved_at = utcnow()
     minutes.approved_by_id = getattr(actor, "id", None)
+    index_minutes(minutes)
 
 
 def publish(minutes: Minutes, *, access: CommitteeAccess, actor=None) -> None:
@@ -225,6 +237,21 @@ def publish(minutes: Minutes, *, access: CommitteeAccess, actor=None) -> None:
     minutes.published_by_id = getattr(actor, "id", None)
     if meeting.state != MeetingState.CLOSED:
         meeting_services.close_meeting(meeting)
+    index_minutes(minutes)
+    _notify_published(minutes)
+
+
+def _notify_published(minutes: Minutes) -> None:
+    meeting = minutes.meeting
+    notify(recipients.committee_readers(meeting.committee), "minutes_published",
+           f"Relevé de décisions publié : {meeting.title}", f"/releves/{minutes.id}")
+    actions = db.session.execute(
+        select(FollowUpAction).where(FollowUpAction.minutes_id == minutes.id).order_by(FollowUpAction.id)
+    ).scalars().all()
+    for action in actions:
+        notify(recipients.users_of([action.owner_organisation_id]), "action_assigned",
+               f"Action confiée à votre organisation : {action.title}", f"/releves/{minutes.id}",
+               f"Échéance : {format_date_fr(action.due_date)}.")
 
 
 def latest_version(meeting_id: int) -> Minutes | None:
@@ -266,6 +293,7 @@ def start_correction(published: Minutes, *, access: CommitteeAccess, reason: str
         return latest_version(published.meeting_id)
     record("minutes.correction_started", new, summary=f"Correction du relevé (version {new.number}) : {reason}",
            details={"previous_id": published.id, "number": new.number})
+    index_minutes(new)
     return new
 
 

@@ -22,6 +22,9 @@ from ..core.workflow import Workflow
 from ..directory.models import Organisation, OrgKind, Spel
 from ..extensions import db
 from ..signoff import services as signoff
+from ..notifications import recipients
+from ..notifications.services import notify
+from .search_source import index_plan
 from .models import (ACTION_STATUS_LABELS, AXIS_LABELS, PLAN_STATE_LABELS, PROGRAMME_END, PROGRAMME_START,
                      ActionPartner, ActionPlan, ActionStatus, Axis, PlanAction, PlanRevision, PlanState)
 
@@ -165,6 +168,7 @@ def add_action(plan: ActionPlan, data: ActionData, *, user) -> PlanAction:
     db.session.flush()
     record("plan_action.created", action, actor=user, summary=action.title,
            details={"plan_id": plan.id, "revision": revision.number})
+    index_plan(plan)
     return action
 
 
@@ -182,6 +186,7 @@ def update_action(plan: ActionPlan, action: PlanAction, data: ActionData, *, exp
         db.session.flush()
         record("plan_action.updated", action, actor=user, summary=action.title,
                details={"plan_id": plan.id, "changed": changed})
+        index_plan(plan)
     return action
 
 
@@ -191,6 +196,7 @@ def delete_action(plan: ActionPlan, action: PlanAction, *, expected_version: int
         raise StaleEdit(action)
     record("plan_action.deleted", action, actor=user, summary=action.title, details={"plan_id": plan.id})
     db.session.delete(action)
+    index_plan(plan)
 
 
 # --- Sign-off ------------------------------------------------------------------
@@ -281,6 +287,9 @@ def on_round_approved(round_) -> None:
     PLAN_WORKFLOW.move(plan, PlanState.ADOPTED, summary=f"{plan.title} adopté (révision {revision.number})",
                        details={"revision": revision.number, "round_id": round_.id, "sha256": round_.content_hash})
     plan.adopted_at = utcnow()
+    index_plan(plan)
+    notify(recipients.co_chairs_of(plan.spel_id), "plan_adopted", f"Plan adopté : {plan.title}",
+           f"/plans/{plan.id}", f"Révision {revision.number} validée par toutes les organisations appelées.")
 
 
 def on_round_changes_requested(round_, party) -> PlanRevision:
@@ -290,6 +299,9 @@ def on_round_changes_requested(round_, party) -> PlanRevision:
                        summary=f"{plan.title} : modifications demandées par {party.organisation.name}",
                        details={"revision": revision.number, "round_id": round_.id,
                                 "organisation_id": party.organisation_id})
+    notify(recipients.co_chairs_of(plan.spel_id), "changes_requested",
+           f"Modifications demandées : {plan.title}", f"/plans/{plan.id}",
+           f"Demandées par {party.organisation.name}.")
     return _new_revision(plan, revision, reason=f"Modifications demandées (circuit n° {round_.id})")
 
 
@@ -319,6 +331,7 @@ def _new_revision(plan: ActionPlan, source: PlanRevision, *, reason: str) -> Pla
                     entered_by_organisation_id=v.entered_by_organisation_id))
     record("action_plan.revision_created", plan, summary=f"{plan.title} : révision {new.number} ({reason})",
            details={"revision": new.number, "from_revision": source.number})
+    index_plan(plan)
     return new
 
 

@@ -72,6 +72,11 @@ def open_round(subject_type: str, subject_id: int, *, title: str, content: str,
     record("signoff.round_opened", round_, summary=title,
            details={"subject_type": subject_type, "subject_id": subject_id, "sha256": digest,
                     "organisation_ids": ids})
+    from ..notifications import recipients
+    from ..notifications.services import notify
+
+    notify(recipients.signatories_of(ids), "signoff_requested", f"Signature demandée : {title}",
+           f"/validations/{round_.id}")
     return round_
 
 
