@@ -8,6 +8,7 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import func, select
 
+from erbm_portal.accounts.models import User
 from erbm_portal.core.errors import ServiceError, StaleEdit, TransitionRefused
 from erbm_portal.directory import services as directory
 from erbm_portal.directory.models import Committee, Organisation
@@ -493,3 +494,27 @@ def test_register_queries_do_not_grow_with_actions(client, login_as, demo):
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     assert "Action 29" in resp.get_data(as_text=True)
+
+
+def test_overdue_actions_are_notified_once(app, demo):
+    from erbm_portal.notifications.models import Notification, NotificationKind
+
+    def overdue_notices():
+        return _db.session.execute(select(Notification).where(
+            Notification.kind == NotificationKind.ACTION_OVERDUE)).scalars().all()
+
+    overdue = _db.session.execute(select(FollowUpAction).where(
+        FollowUpAction.due_date < services.paris_today(),
+        FollowUpAction.status.in_(["open", "in_progress"]))).scalars().all()
+    assert overdue, "the demo has overdue actions"
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["erbm", "notify-overdue"])
+    assert first.exit_code == 0, first.output
+    notices = overdue_notices()
+    assert {n.url.rsplit("-", 1)[1] for n in notices} == {str(a.id) for a in overdue}
+    owners = {u.id for a in overdue for u in _db.session.execute(
+        select(User).where(User.organisation_id == a.owner_organisation_id, User.active.is_(True))).scalars()}
+    assert owners <= {n.user_id for n in notices}
+    again = runner.invoke(args=["erbm", "notify-overdue"])
+    assert "signalées : 0" in again.output
+    assert len(overdue_notices()) == len(notices)

@@ -602,3 +602,36 @@ def compare_versions(old: Minutes, new: Minutes) -> list[SectionComparison]:
             result.append(SectionComparison(section.title, "removed",
                                             diff_to_html([("delete", section.body)] if section.body else [])))
     return result
+
+
+def notify_overdue_actions(today: date | None = None) -> int:
+    """Tell the owner organisation (and the SPEL's co-chairs) once about each published action past its due date.
+
+    Run daily (`flask erbm notify-overdue`). "Once" is kept by the notifications themselves: an action whose
+    overdue notice exists is skipped, so running the job twice notifies nobody twice.
+    """
+    from ..notifications.models import Notification, NotificationKind
+
+    today = today or paris_today()
+    actions = db.session.execute(
+        select(FollowUpAction)
+        .where(FollowUpAction.status.in_(OPEN_STATUSES), FollowUpAction.due_date < today,
+               FollowUpAction.minutes_id.in_(_published_minutes_ids()))
+        .options(joinedload(FollowUpAction.committee)).order_by(FollowUpAction.id)
+    ).scalars().all()
+    urls = {a.id: f"/comites/{a.committee_id}/registre?overdue=y#action-{a.id}" for a in actions}
+    already = set(db.session.execute(
+        select(Notification.url).where(Notification.kind == NotificationKind.ACTION_OVERDUE,
+                                       Notification.url.in_(list(urls.values())))
+    ).scalars()) if urls else set()
+    sent = 0
+    for action in actions:
+        if urls[action.id] in already:
+            continue
+        people = recipients.users_of([action.owner_organisation_id]) + recipients.co_chairs_of(action.committee.spel_id)
+        notify(people, NotificationKind.ACTION_OVERDUE, f"Action en retard : {action.title}", urls[action.id],
+               body=f"Échéance dépassée : {format_date_fr(action.due_date)}. Responsable : {action.owner_person}.")
+        record("minutes.action_overdue_notified", action, summary=action.title,
+               details={"due_date": action.due_date.isoformat(), "recipients": len(set(people))})
+        sent += 1
+    return sent
