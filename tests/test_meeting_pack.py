@@ -127,3 +127,45 @@ def test_meeting_page_links_the_pack(client, login_as, demo):
     login_as("observer")
     page = client.get(f"/reunions/{meeting.id}").get_data(as_text=True)
     assert f"/reunions/{meeting.id}/dossier.docx" in page
+
+
+def _text(data: bytes) -> str:
+    doc = Document(io.BytesIO(data))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_pack_as_sent_is_frozen_at_convocation(client, login_as, demo):
+    import hashlib
+
+    from erbm_portal.audit.models import AuditEvent
+    from erbm_portal.meetings import services
+    from erbm_portal.meetings.models import MeetingPackSnapshot
+
+    from .meeting_helpers import at_state
+
+    meeting = at_state("convened")
+    snapshot = _db.session.execute(select(MeetingPackSnapshot).filter_by(meeting_id=meeting.id)).scalar_one()
+    assert hashlib.sha256(snapshot.data).hexdigest() == snapshot.sha256
+    assert _db.session.execute(select(AuditEvent).filter_by(action="meeting.pack_frozen",
+                                                            object_id=meeting.id)).first()
+    login_as("co_chair")
+    sent = client.get(f"/reunions/{meeting.id}/dossier-envoye.docx")
+    assert sent.status_code == 200 and hashlib.sha256(sent.data).hexdigest() == snapshot.sha256
+    assert "tel-qu-envoye" in sent.headers["Content-Disposition"]
+
+    services.add_item(meeting, title="Point ajouté après l'envoi", kind="information", duration=15)
+    _db.session.commit()
+    assert "Point ajouté après l'envoi" in _text(client.get(f"/reunions/{meeting.id}/dossier.docx").data)
+    again = client.get(f"/reunions/{meeting.id}/dossier-envoye.docx").data
+    assert again == sent.data and "Point ajouté après l'envoi" not in _text(again)
+    page = client.get(f"/reunions/{meeting.id}").get_data(as_text=True)
+    assert snapshot.sha256 in page and "Dossier tel qu'envoyé" in page
+
+
+def test_no_pack_sent_before_convocation(client, login_as, demo):
+    from .meeting_helpers import new_meeting
+
+    meeting = new_meeting(items=1)
+    login_as("co_chair")
+    assert client.get(f"/reunions/{meeting.id}/dossier-envoye.docx").status_code == 404

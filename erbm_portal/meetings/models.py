@@ -212,3 +212,20 @@ class AttachmentBlob(db.Model):
     version_id: Mapped[int] = mapped_column(
         ForeignKey("attachment_version.id", ondelete="CASCADE"), unique=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MeetingPackSnapshot(db.Model):
+    """The meeting pack exactly as sent with the convocation, with its SHA-256.
+
+    Later changes (agenda, minutes, plans) never alter it: the file people received
+    stays downloadable and checkable.
+    """
+
+    __tablename__ = "meeting_pack_snapshot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    ics_sequence: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

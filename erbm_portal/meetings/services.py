@@ -143,10 +143,27 @@ def convene_meeting(meeting: Meeting, *, now: datetime | None = None) -> None:
     ics = meeting_ics(meeting)
     for invitee in meeting.invitees:
         _queue_invitation(meeting, invitee, update_reason=None, ics=ics)
+    freeze_pack(meeting, now=now)
     index_meeting(meeting)
     # The convocation itself (with its .ics) is already queued per invitee: in-app notification only.
     notify([inv.user_id for inv in meeting.invitees], "convocation_sent", f"Convocation : {meeting.title}",
            f"/reunions/{meeting.id}", f"Réunion du {format_datetime_fr(meeting.starts_at)}.", email=False)
+
+
+def freeze_pack(meeting: Meeting, *, now: datetime | None = None) -> "MeetingPackSnapshot":
+    """Keep the meeting pack as sent, with its SHA-256 (at convocation)."""
+    from ..exports.builder import sha256_of
+    from .export import pack_docx
+    from .models import MeetingPackSnapshot
+
+    data = pack_docx(meeting)
+    snapshot = MeetingPackSnapshot(meeting_id=meeting.id, ics_sequence=meeting.ics_sequence, sha256=sha256_of(data),
+                                   size=len(data), data=data, created_at=now or utcnow())
+    db.session.add(snapshot)
+    db.session.flush()
+    record("meeting.pack_frozen", meeting, summary=f"Dossier de séance envoyé : {meeting.title}",
+           details={"sha256": snapshot.sha256, "size": snapshot.size, "snapshot_id": snapshot.id})
+    return snapshot
 
 
 def mark_held(meeting: Meeting, *, now: datetime | None = None) -> None:

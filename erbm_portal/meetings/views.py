@@ -186,7 +186,21 @@ def _page(meeting: Meeting, access, *, block: str | None = None, status: int = 2
         response_labels=RESPONSE_LABELS, attendance_labels=ATTENDANCE_LABELS, now=utcnow(),
         InvitationResponse=InvitationResponse, timedelta_1h=timedelta(hours=1),
         new_upload_form=_new_upload_form, open_actions=open_actions, today=today,
-        pdf_available=pdf_available(), pdf_unavailable=PDF_UNAVAILABLE_FR)
+        pdf_available=pdf_available(), pdf_unavailable=PDF_UNAVAILABLE_FR, pack_sent=_pack_sent(meeting))
+
+
+def _pack_sent(meeting: Meeting):
+    """The latest pack frozen at convocation (without its bytes), or None."""
+    from sqlalchemy import select
+
+    from .models import MeetingPackSnapshot
+
+    if meeting.state == MeetingState.PLANNED:
+        return None
+    return db.session.execute(
+        select(MeetingPackSnapshot).where(MeetingPackSnapshot.meeting_id == meeting.id)
+        .order_by(MeetingPackSnapshot.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def _open_actions(meeting: Meeting, access):
@@ -396,6 +410,27 @@ def export_pack(meeting_id: int):
 
     meeting, _access = _load(meeting_id)
     return docx_response(pack_docx(meeting), export_filename(meeting, "docx"))
+
+
+@bp.route("/reunions/<int:meeting_id>/dossier-envoye.docx")
+def export_pack_sent(meeting_id: int):
+    """The pack exactly as sent with the convocation (latest convocation)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import undefer
+
+    from ..exports.http import docx_response
+    from .export import export_filename
+    from .models import MeetingPackSnapshot
+
+    meeting, _access = _load(meeting_id)
+    snapshot = db.session.execute(
+        select(MeetingPackSnapshot).where(MeetingPackSnapshot.meeting_id == meeting.id)
+        .options(undefer(MeetingPackSnapshot.data))
+        .order_by(MeetingPackSnapshot.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if snapshot is None:
+        abort(404)
+    return docx_response(snapshot.data, export_filename(meeting, "docx").replace(".docx", "-tel-qu-envoye.docx"))
 
 
 @bp.route("/reunions/<int:meeting_id>/dossier.pdf")

@@ -138,6 +138,7 @@ ENDPOINTS: dict[str, Rule] = {
     "meetings.meeting_edit": signed_in(object="meeting:manage"),
     "meetings.meeting_ics": signed_in(object="meeting:read"),
     "meetings.export_pack": signed_in(object="meeting:read"),
+    "meetings.export_pack_sent": signed_in(object="meeting:read"),
     "meetings.export_pack_pdf": signed_in(object="meeting:read"),
     "meetings.convene": signed_in(object="meeting:manage"),
     "meetings.mark_held": signed_in(object="meeting:manage"),

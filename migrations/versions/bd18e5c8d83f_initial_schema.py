@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 90a1d972373a
+Revision ID: bd18e5c8d83f
 Revises: 
-Create Date: 2026-11-29 04:58:40.858723
+Create Date: 2026-11-29 05:48:48.200506
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ from erbm_portal.search.ddl import drop_search_ddl, install_search_ddl
 
 
 # revision identifiers, used by Alembic.
-revision = '90a1d972373a'
+revision = 'bd18e5c8d83f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -415,6 +415,21 @@ def upgrade():
     with op.batch_alter_table('meeting_invitee', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_invitee_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_invitee_user_id'), ['user_id'], unique=False)
+
+    op.create_table('meeting_pack_snapshot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('ics_sequence', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_meeting_pack_snapshot_meeting_id_meeting'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_pack_snapshot'))
+    )
+    with op.batch_alter_table('meeting_pack_snapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_pack_snapshot_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_pack_snapshot_sha256'), ['sha256'], unique=False)
 
     op.create_table('minutes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -830,6 +845,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_minutes_meeting_id'))
 
     op.drop_table('minutes')
+    with op.batch_alter_table('meeting_pack_snapshot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_pack_snapshot_sha256'))
+        batch_op.drop_index(batch_op.f('ix_meeting_pack_snapshot_meeting_id'))
+
+    op.drop_table('meeting_pack_snapshot')
     with op.batch_alter_table('meeting_invitee', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_invitee_user_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_invitee_meeting_id'))
