@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ..conftest import DEMO_LOGINS, _clear_tables
@@ -136,23 +137,34 @@ def _seed(app):
     from erbm_portal.demo.seed import seed_demo
     from erbm_portal.extensions import db
 
-    with app.app_context():
-        try:
-            _clear_tables()
-            seed_demo()
-            db.session.commit()
-        finally:
-            db.session.remove()
+    for attempt in range(3):  # PostgreSQL may pick this cleanup as a deadlock victim against the server thread
+        with app.app_context():
+            try:
+                _clear_tables()
+                seed_demo()
+                db.session.commit()
+                return
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+            finally:
+                db.session.remove()
 
 
 def _clear(app):
     from erbm_portal.extensions import db
 
-    with app.app_context():
-        try:
-            _clear_tables()
-        finally:
-            db.session.remove()
+    for attempt in range(3):
+        with app.app_context():
+            try:
+                _clear_tables()
+                return
+            except OperationalError:
+                if attempt == 2:
+                    raise
+            finally:
+                db.session.remove()
 
 
 @pytest.fixture(scope="module", autouse=True)
