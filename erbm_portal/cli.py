@@ -138,4 +138,5 @@ def register_cli(app: Flask) -> None:
             importlib.import_module(name)
     from .mail.cli import send_outbox_cmd  # mail worker (issue 3)
     erbm.add_command(send_outbox_cmd)
+    from .synthetic import cli as _synthetic_cli  # noqa: F401  (generate-data attaches itself to `erbm`)
     app.cli.add_command(erbm)

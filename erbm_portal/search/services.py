@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import column, delete, func, literal, literal_column, select, table
+from sqlalchemy import column, delete, func, insert, literal, literal_column, select, table
 from sqlalchemy.orm import aliased
 
 from ..core.db import utcnow
@@ -104,6 +104,41 @@ def reindex_all() -> int:
         if seen:
             stale = stale.where(SearchDocument.doc_id.not_in(sorted(seen)))
         db.session.execute(stale.execution_options(synchronize_session=False))
+    return count
+
+
+def _row(entry: IndexEntry) -> dict:
+    if not entry.url.startswith("/") or entry.url.startswith("//"):
+        raise ValueError("url must be a path inside the application")
+    return dict(doc_type=entry.doc_type, doc_id=entry.doc_id, title=_clean(entry.title, 300),
+                body=_clean(entry.body, MAX_BODY_CHARS), url=entry.url[:500], audience=Audience(entry.audience),
+                committee_id=entry.committee_id, organisation_id=entry.organisation_id,
+                parent_key=entry.parent_key, updated_at=entry.updated_at or utcnow())
+
+
+def bulk_reindex(chunk: int = 2_000) -> int:
+    """``reindex_all`` for large data sets: the same entries, written by bulk inserts.
+
+    Each listed type's rows are deleted, then inserted again in chunks (one
+    statement per chunk instead of a lookup and a flush per document).
+    """
+    from .sources import sources
+
+    count = 0
+    for doc_type, source in sources().items():
+        if source.reindex is None:
+            continue
+        db.session.execute(delete(SearchDocument).where(SearchDocument.doc_type == doc_type)
+                           .execution_options(synchronize_session=False))
+        batch: list[dict] = []
+        for entry in source.reindex():
+            batch.append(_row(entry))
+            if len(batch) >= chunk:
+                db.session.execute(insert(SearchDocument), batch)
+                count, batch = count + len(batch), []
+        if batch:
+            db.session.execute(insert(SearchDocument), batch)
+            count += len(batch)
     return count
 
 
