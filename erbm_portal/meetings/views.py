@@ -162,7 +162,9 @@ def _page(meeting: Meeting, access, *, block: str | None = None, status: int = 2
           edit_form=None, editing_id=None, upload_forms=None, focus=None, announce=None, conflict=None,
           action_error=None, invitee_error=None, response_error=None):
     users = orgs = []
-    if access.manage:
+    if access.manage and meeting.state in services.EDITABLE_STATES:
+        # The forms that list people (presenter, invitation) only show while the agenda is editable:
+        # a held or closed meeting does not load every account.
         users, orgs = _choices()
     if access.manage and add_form is None:
         add_form = AgendaItemForm(formdata=None, prefix="agenda-add")

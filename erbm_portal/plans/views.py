@@ -18,10 +18,10 @@ from ..signoff import services as signoff
 from ..web.errors import abort_fr
 from ..web.htmx import hx_redirect, is_htmx, render, wants_fragment
 from ..web.principal import current_principal
-from . import services
+from . import listing, services
 from .access import get_plan_or_404, visible_plans
 from .forms import ActionForm, DeleteForm, NewActionForm, PlanCreateForm, SubmitForm, WithdrawForm
-from .models import ActionPartner, PlanAction, PlanState
+from .models import PlanAction, PlanState
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -123,37 +123,18 @@ def _revision(plan, number=None):
     abort(404)
 
 
-def _actions(revision):
-    return db.session.execute(
-        select(PlanAction).where(PlanAction.revision_id == revision.id)
-        .options(joinedload(PlanAction.lead_organisation),
-                 selectinload(PlanAction.partner_links).joinedload(ActionPartner.organisation))
-        .order_by(PlanAction.position, PlanAction.id)
-    ).unique().scalars().all()
-
-
-def _values_by_action(revision) -> dict[int, list]:
-    from ..indicators.models import IndicatorValue
-
-    rows = db.session.execute(
-        select(IndicatorValue)
-        .where(IndicatorValue.action_id.in_(select(PlanAction.id).where(PlanAction.revision_id == revision.id)))
-        .options(joinedload(IndicatorValue.indicator))
-        .order_by(IndicatorValue.indicator_id, IndicatorValue.year)
-    ).scalars().all()
-    out: dict[int, list] = {}
-    for v in rows:
-        out.setdefault(v.action_id, []).append(v)
-    return out
-
-
 def _editable(plan, access, revision) -> bool:
     return access.manage and plan.state == PlanState.DRAFT and revision.id == plan.revisions[-1].id
 
 
-def _page(plan, access, *, revision=None, editing_id=None, form=None, adding=False, status=200, extra=None):
+def _page(plan, access, *, revision=None, editing_id=None, form=None, adding=False, status=200, extra=None,
+          page=None):
     revision = revision or plan.revisions[-1]
-    actions = _actions(revision)
+    if editing_id is not None:
+        page = listing.page_of(db.session.get(PlanAction, editing_id))
+    elif adding:
+        page = 10 ** 6  # the last page, where the new row goes
+    listed = listing.action_page(revision, page)
     rounds = signoff.rounds_for(services.SUBJECT_TYPE, [r.id for r in plan.revisions])
     round_by_revision = {}
     for r in rounds:
@@ -164,9 +145,9 @@ def _page(plan, access, *, revision=None, editing_id=None, form=None, adding=Fal
     from ..exports.pdf import PDF_UNAVAILABLE_FR, pdf_available
 
     ctx = dict(pdf_available=pdf_available(), pdf_unavailable=PDF_UNAVAILABLE_FR,
-               plan=plan, access=access, revision=revision, actions=actions, values=_values_by_action(revision),
-               editable=_editable(plan, access, revision), rounds=rounds, round_by_revision=round_by_revision,
-               total_budget=sum((Decimal(a.budget_eur or 0) for a in actions), Decimal(0)),
+               plan=plan, access=access, revision=revision, actions=listed.actions, values=listed.values,
+               listed=listed, editable=_editable(plan, access, revision), rounds=rounds,
+               round_by_revision=round_by_revision, total_budget=listed.total_budget,
                editing_id=editing_id, form=form, adding=adding, delete_form=DeleteForm(formdata=None),
                withdraw_form=WithdrawForm(formdata=None))
     ctx.update(extra or {})
@@ -177,7 +158,7 @@ def _page(plan, access, *, revision=None, editing_id=None, form=None, adding=Fal
 def detail(plan_id: int):
     plan, access = get_plan_or_404(plan_id)
     number = request.args.get("revision", type=int)
-    return _page(plan, access, revision=_revision(plan, number))
+    return _page(plan, access, revision=_revision(plan, number), page=request.args.get("page", type=int))
 
 
 @bp.route("/<int:plan_id>/plan.docx")
@@ -219,10 +200,11 @@ def _action_of(plan, action_id) -> PlanAction:
 def _row(plan, access, action, *, announce=None, focus=True):
     """One action row (fragment), or the whole page for a plain request."""
     if not wants_fragment():
-        return redirect(url_for("plans.detail", plan_id=plan.id, _anchor=f"action-{action.id}"), code=303)
-    action = next(a for a in _actions(action.revision) if a.id == action.id)
+        return redirect(url_for("plans.detail", plan_id=plan.id, page=listing.page_of(action),
+                                _anchor=f"action-{action.id}"), code=303)
+    action = listing.action_with_links(action)
     return render("plans/plan.html", "action_row", plan=plan, access=access, a=action,
-                  values=_values_by_action(action.revision),
+                  values=listing.values_by_action([action.id]),
                   editable=_editable(plan, access, action.revision), delete_form=DeleteForm(formdata=None),
                   announce=announce, focus=focus)
 
@@ -318,8 +300,9 @@ def action_new(plan_id: int):
         return _form_row(plan, access, None, form, status=422 if exc.field else 409)
     if not wants_fragment():
         flash("Action ajoutée.", "success")
-        return redirect(url_for("plans.detail", plan_id=plan.id, _anchor=f"action-{action.id}"), code=303)
-    action = next(a for a in _actions(latest) if a.id == action.id)
+        return redirect(url_for("plans.detail", plan_id=plan.id, page=listing.page_of(action),
+                                _anchor=f"action-{action.id}"), code=303)
+    action = listing.action_with_links(action)
     return render("plans/plan.html", "action_created", plan=plan, access=access, a=action,
                   values={}, editable=True, delete_form=DeleteForm(formdata=None),
                   announce="Action ajoutée.", focus=True)
