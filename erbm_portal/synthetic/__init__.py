@@ -46,7 +46,7 @@ def generate(scale: float, *, seed: int = 2017, today: date | None = None, log=l
     from . import meetings, people, plans
     from ..accounts.models import Grant
     from ..indicators.models import Indicator
-    from ..meetings.models import AgendaItem, Meeting, MeetingInvitee
+    from ..meetings.models import AgendaAttachment, AgendaItem, AttachmentVersion, Meeting, MeetingInvitee
     from ..minutes.models import Decision, Minutes
     from ..plans.models import ActionPlan, PlanAction, PlanRevision
     from ..search.services import bulk_reindex
@@ -59,7 +59,7 @@ def generate(scale: float, *, seed: int = 2017, today: date | None = None, log=l
     log(f"réunions et relevés ({time.perf_counter() - started:.1f} s)")
     plans.generate(ctx)
     log(f"plans, indicateurs, validations ({time.perf_counter() - started:.1f} s)")
-    fix_sequences([User, Grant, Meeting, AgendaItem, MeetingInvitee, Minutes, Decision, ActionPlan, PlanRevision,
+    fix_sequences([User, Grant, Meeting, AgendaItem, AgendaAttachment, AttachmentVersion, MeetingInvitee, Minutes, Decision, ActionPlan, PlanRevision,
                    PlanAction, Indicator, SignoffRound])
     db.session.commit()
     ctx.counts["search_document"] = bulk_reindex()

@@ -17,8 +17,8 @@ from ..core.db import utcnow
 from ..core.timeutil import from_paris, to_paris
 from ..directory.models import Committee, CommitteeOrganisation
 from ..extensions import db
-from ..meetings.models import (AgendaItem, AgendaItemKind, AttendanceStatus, InvitationResponse, Meeting,
-                               MeetingInvitee, MeetingState)
+from ..meetings.models import (AgendaAttachment, AgendaItem, AgendaItemKind, AttachmentBlob, AttachmentVersion,
+                               AttendanceStatus, InvitationResponse, Meeting, MeetingInvitee, MeetingState)
 from ..meetings.services import default_invitees
 from ..minutes.models import (ActionStatus, Decision, DecisionCounter, FollowUpAction, Minutes, MinutesSection,
                               MinutesState)
@@ -71,6 +71,7 @@ def generate(ctx: Ctx, members: dict[int, list[int]]) -> None:
     meeting_ids = ctx.ids(Meeting, len(slots))
     item_ids = ctx.ids(AgendaItem, len(slots) * ITEMS_PER_MEETING)
     meetings, items, invitees, minutes_rows, sections, decisions, actions = [], [], [], [], [], [], []
+    attachments: list[tuple[int, datetime, int | None]] = []
     for n, (mid, (committee, starts)) in enumerate(zip(meeting_ids, slots)):
         ends = starts + timedelta(hours=2)
         day = to_paris(starts).date()
@@ -100,6 +101,8 @@ def generate(ctx: Ctx, members: dict[int, list[int]]) -> None:
                               presenter_organisation_id=orgs[pos % len(orgs)],
                               notes=SENTENCE.format(t=t, n=rng.randint(20, 900)), version=1))
         people = managers[committee.id] + pick(rng, members.get(committee.id, []), INVITEES_PER_MEETING)
+        items[-ITEMS_PER_MEETING]["presenter_user_id"] = people[0] if people else None  # opening: a manager
+        attachments.append((ids[1], starts - timedelta(days=25), people[0] if people else None))
         for k, uid in enumerate(people):
             past = state in (MeetingState.HELD, MeetingState.CLOSED)
             excused = k % 5 == 4
@@ -115,6 +118,7 @@ def generate(ctx: Ctx, members: dict[int, list[int]]) -> None:
                      new_counters, minutes_rows, sections, decisions, actions)
     ctx.insert(Meeting, meetings)
     ctx.insert(AgendaItem, items)
+    _attachments(ctx, attachments)
     for iid, row in zip(ctx.ids(MeetingInvitee, len(invitees)), invitees):
         row["id"] = iid
     ctx.insert(MeetingInvitee, invitees)
@@ -183,3 +187,21 @@ def _minutes(ctx, committee, meeting_id, meeting_state, day, item_ids, items, or
             status_changed_at=None if status == ActionStatus.OPEN else at + timedelta(days=30),
             created_at=at, version=1))
 
+
+
+def _attachments(ctx: Ctx, rows) -> None:
+    """One document on the second point of each meeting: a small PDF, stored like an upload."""
+    import hashlib
+
+    from ..meetings.demo import _demo_pdf
+
+    data = _demo_pdf()
+    digest = hashlib.sha256(data).hexdigest()
+    att_ids, version_ids = ctx.ids(AgendaAttachment, len(rows)), ctx.ids(AttachmentVersion, len(rows))
+    ctx.insert(AgendaAttachment, [dict(id=a, agenda_item_id=item, title="Note de synthèse", created_at=at)
+                                  for a, (item, at, _u) in zip(att_ids, rows)])
+    ctx.insert(AttachmentVersion, [dict(id=v, attachment_id=a, number=1, filename="note-de-synthese.pdf", kind="pdf",
+                                        mimetype="application/pdf", size=len(data), sha256=digest,
+                                        uploaded_by_id=user, uploaded_at=at)
+                                   for v, a, (_i, at, user) in zip(version_ids, att_ids, rows)])
+    ctx.insert(AttachmentBlob, [dict(version_id=v, data=data) for v in version_ids])

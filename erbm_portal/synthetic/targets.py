@@ -15,7 +15,7 @@ from ..extensions import db
 from ..meetings.models import AgendaItem, Meeting
 from ..minutes.models import Minutes, MinutesState
 from ..plans.models import ActionPlan, PlanAction, PlanRevision
-from ..signoff.models import SignoffRound
+from ..signoff.models import RoundState, SignoffRound
 
 DEMO = "@erbm-demo.fr"
 
@@ -39,7 +39,8 @@ def main_pages() -> list[Page]:
     revision = db.session.execute(
         select(PlanRevision.id, PlanRevision.plan_id, PlanRevision.number)
         .join(sizes, sizes.c.revision_id == PlanRevision.id)
-        .join(SignoffRound, (SignoffRound.subject_type == "action_plan") & (SignoffRound.subject_id == PlanRevision.id))
+        .join(SignoffRound, (SignoffRound.subject_type == "action_plan") & (SignoffRound.subject_id == PlanRevision.id)
+              & (SignoffRound.state == RoundState.APPROVED))  # an adopted plan, like the demo's Béthune plan
         .order_by(sizes.c.n.desc(), PlanRevision.id.desc()).limit(1)).one()
     round_id = db.session.execute(
         select(SignoffRound.id).where(SignoffRound.subject_type == "action_plan",
