@@ -39,5 +39,12 @@ migrate: install
 seed: install
 	$(FLASK) erbm seed-demo
 
+# Benchmarks (not tests): figures go to BENCHMARKS.md. Needs Debian's wrk for the ratio.
+# SQLite by default; DATABASE_URL=postgresql+psycopg://... measures PostgreSQL (its schema is reset).
+bench: install-dev
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+	BIN=$(BIN) bench/wrk_ratio.sh
+	$(BIN)/python bench/export_bench.py --repeat 3 --skip-naive
+
 clean:
 	rm -rf $(VENV) instance/erbm.sqlite3*

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import utcnow
@@ -55,6 +55,9 @@ class IndicatorValue(db.Model):
     __tablename__ = "indicator_value"
     __table_args__ = (
         CheckConstraint("year >= 2017 AND year <= 2027", name="ck_indicator_value_year"),
+        # The figures' date (latest year with an actual, on every dashboard): an index lookup, not a scan.
+        Index("ix_indicator_value_year_actual", "year", sqlite_where=text("actual IS NOT NULL"),
+              postgresql_where=text("actual IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
