@@ -15,6 +15,9 @@ Fixtures
 Helpers (import them from tests.browser.conftest)
     visit(page, path)   go to a page and check it with axe;
     axe_check(page)     check the current page (call it after an htmx swap);
+    axe_violations(page), mark_checked(page)   the raw axe result, for a caller that reports
+                        violations itself (the accessibility crawl), and the bookkeeping;
+    record_summary(config, line)   a line printed in the "browser figures" terminal section;
     login(page, role)   sign in through the form as a demo role (DEMO_LOGINS);
     logout(page)        sign out with the header button.
 
@@ -35,6 +38,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ..conftest import DEMO_LOGINS, _clear_tables
@@ -77,6 +81,22 @@ def pytest_runtest_makereport(item, call):
         item.erbm_call_failed = report.failed
 
 
+_SUMMARY = pytest.StashKey[list]()
+
+
+def record_summary(config, line: str) -> None:
+    """A line for the terminal summary (figures of the accessibility crawl, for instance)."""
+    config.stash.setdefault(_SUMMARY, []).append(line)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(_SUMMARY, [])
+    if lines:
+        terminalreporter.section("browser figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def _unavailable(reason: str):
     """Skip locally, but never silently under CI: there the browser tests must run."""
     if os.environ.get("CI"):
@@ -112,7 +132,11 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    # Static files are served with a cache lifetime, so that the browser does not revalidate the
+    # twenty-odd DSFR files at each page (Flask's own static route answers "no-cache"): pages load
+    # faster, and what the tests exercise (the app's documents and their headers) is unchanged.
+    wsgi = SharedDataMiddleware(app, {app.static_url_path: app.static_folder}, cache_timeout=3600)
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="erbm-live-server", daemon=True)
     thread.start()
     errors = _ServerErrors()
@@ -338,12 +362,17 @@ def axe_violations(page) -> list[dict]:
     return page.evaluate(_AXE_RUN)
 
 
+def mark_checked(page) -> None:
+    """Record that the document now shown was checked (by a caller of ``axe_violations``)."""
+    watch = getattr(page, "_erbm_watch", None)
+    if watch is not None and watch.loads:
+        watch.checked.add(len(watch.loads) - 1)
+
+
 def axe_check(page) -> list[dict]:
     """Fail on any serious or critical axe violation; returns the milder ones."""
-    watch = getattr(page, "_erbm_watch", None)
     violations = axe_violations(page)
-    if watch is not None and watch.loads:
-        watch.checked.add(len(watch.loads) - 1)  # the document now shown
+    mark_checked(page)
     blocking = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     if blocking:
         lines = [f"axe: {len(blocking)} serious/critical violation(s) on {page.url}"]
