@@ -15,9 +15,8 @@ Fixtures
 Helpers (import them from tests.browser.conftest)
     visit(page, path)   go to a page and check it with axe;
     axe_check(page)     check the current page (call it after an htmx swap);
-    axe_violations(page), mark_checked(page)   the raw axe result, for a caller that reports
-                        violations itself (the accessibility crawl), and the bookkeeping;
-    record_summary(config, line)   a line printed in the "browser figures" terminal section;
+    axe_violations / mark_checked   raw axe result and bookkeeping, for callers reporting themselves;
+    record_summary(config, line)    a line for the "browser figures" section of the terminal summary;
     login(page, role)   sign in through the form as a demo role (DEMO_LOGINS);
     logout(page)        sign out with the header button.
 
@@ -85,16 +84,13 @@ _SUMMARY = pytest.StashKey[list]()
 
 
 def record_summary(config, line: str) -> None:
-    """A line for the terminal summary (figures of the accessibility crawl, for instance)."""
     config.stash.setdefault(_SUMMARY, []).append(line)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    lines = config.stash.get(_SUMMARY, [])
-    if lines:
+    if config.stash.get(_SUMMARY, []):
         terminalreporter.section("browser figures")
-        for line in lines:
-            terminalreporter.write_line(line)
+        terminalreporter.write_line("\n".join(config.stash[_SUMMARY]))
 
 
 def _unavailable(reason: str):
@@ -132,9 +128,8 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    # Static files are served with a cache lifetime, so that the browser does not revalidate the
-    # twenty-odd DSFR files at each page (Flask's own static route answers "no-cache"): pages load
-    # faster, and what the tests exercise (the app's documents and their headers) is unchanged.
+    # /static/ with a cache lifetime: the browser does not revalidate twenty-odd DSFR files per page
+    # (Flask answers "no-cache"); the app's documents and their headers are unchanged.
     wsgi = SharedDataMiddleware(app, {app.static_url_path: app.static_folder}, cache_timeout=3600)
     server = make_server("127.0.0.1", 0, wsgi, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="erbm-live-server", daemon=True)
