@@ -34,7 +34,9 @@ def _inject():
     return {"unread_notification_count": unread_notification_count}
 
 
-def _list_page(status: int = 200):
+def _list_page(status: int = 200, *, announce: str | None = None, focus_id: int | None = None):
+    """The list; after a swap, ``announce`` goes to the live region and focus to notification
+    ``focus_id``'s link (or the first one): the button pressed is gone with the swap."""
     user_id = current_principal().user_id
     page = min(max(request.args.get("page", 1, type=int), 1), 1000)
     rows = db.session.execute(
@@ -44,7 +46,7 @@ def _list_page(status: int = 200):
     ).scalars().all()
     g.pop("erbm_unread", None)
     return render("notifications/list.html", "list", rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
-                  page=page, oob=is_htmx(), status=status)
+                  page=page, oob=is_htmx(), status=status, announce=announce, focus_id=focus_id)
 
 
 @bp.route("/")
@@ -58,7 +60,7 @@ def mark_read(notification_id: int):
     services.mark_read(n)
     db.session.commit()
     if is_htmx():
-        return _list_page()
+        return _list_page(announce=f"Notification « {n.title} » marquée comme lue.", focus_id=n.id)
     return hx_redirect(url_for("notifications.index"))
 
 
@@ -66,10 +68,11 @@ def mark_read(notification_id: int):
 def mark_all_read():
     count = services.mark_all_read(current_principal().user_id)
     db.session.commit()
+    s = "s" if count != 1 else ""
+    message = f"{count} notification{s} marquée{s} comme lue{s}."
     if is_htmx():
-        return _list_page()
-    flash(f"{count} notification{'s' if count != 1 else ''} marquée{'s' if count != 1 else ''} comme lue{'s' if count != 1 else ''}.",
-          "success")
+        return _list_page(announce=message, focus_id=0)
+    flash(message, "success")
     return hx_redirect(url_for("notifications.index"))
 
 

@@ -15,6 +15,8 @@ Fixtures
 Helpers (import them from tests.browser.conftest)
     visit(page, path)   go to a page and check it with axe;
     axe_check(page)     check the current page (call it after an htmx swap);
+    axe_violations / mark_checked   raw axe result and bookkeeping, for callers reporting themselves;
+    record_summary(config, line)    a line for the "browser figures" section of the terminal summary;
     login(page, role)   sign in through the form as a demo role (DEMO_LOGINS);
     logout(page)        sign out with the header button.
 
@@ -35,6 +37,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ..conftest import DEMO_LOGINS, _clear_tables
@@ -77,6 +80,19 @@ def pytest_runtest_makereport(item, call):
         item.erbm_call_failed = report.failed
 
 
+_SUMMARY = pytest.StashKey[list]()
+
+
+def record_summary(config, line: str) -> None:
+    config.stash.setdefault(_SUMMARY, []).append(line)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if config.stash.get(_SUMMARY, []):
+        terminalreporter.section("browser figures")
+        terminalreporter.write_line("\n".join(config.stash[_SUMMARY]))
+
+
 def _unavailable(reason: str):
     """Skip locally, but never silently under CI: there the browser tests must run."""
     if os.environ.get("CI"):
@@ -112,7 +128,10 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    # /static/ with a cache lifetime: the browser does not revalidate twenty-odd DSFR files per page
+    # (Flask answers "no-cache"); the app's documents and their headers are unchanged.
+    wsgi = SharedDataMiddleware(app, {app.static_url_path: app.static_folder}, cache_timeout=3600)
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="erbm-live-server", daemon=True)
     thread.start()
     errors = _ServerErrors()
@@ -338,12 +357,17 @@ def axe_violations(page) -> list[dict]:
     return page.evaluate(_AXE_RUN)
 
 
+def mark_checked(page) -> None:
+    """Record that the document now shown was checked (by a caller of ``axe_violations``)."""
+    watch = getattr(page, "_erbm_watch", None)
+    if watch is not None and watch.loads:
+        watch.checked.add(len(watch.loads) - 1)
+
+
 def axe_check(page) -> list[dict]:
     """Fail on any serious or critical axe violation; returns the milder ones."""
-    watch = getattr(page, "_erbm_watch", None)
     violations = axe_violations(page)
-    if watch is not None and watch.loads:
-        watch.checked.add(len(watch.loads) - 1)  # the document now shown
+    mark_checked(page)
     blocking = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     if blocking:
         lines = [f"axe: {len(blocking)} serious/critical violation(s) on {page.url}"]

@@ -1,4 +1,5 @@
-"""Meetings in a real browser: the agenda built with the keyboard only, then the convocation.
+"""Meetings in a real browser: the agenda built and reordered with the keyboard only (the order
+persists after a reload), then the convocation.
 
 Every page visited, and every htmx swap, is checked with axe (see conftest.py).
 The test changes demo data but is alone in its module, whose own seeding (``live_data``) gives it
@@ -67,6 +68,13 @@ def test_agenda_built_with_the_keyboard_then_convocation_sent(page, live_db):
         "« Questions diverses des partenaires » est maintenant en position 3 sur 4.")
     axe_check(page)
 
+    # The new order is saved: a reload shows it. Back on the « Monter » button, keyboard only.
+    page.reload()
+    axe_check(page)
+    assert _agenda_titles(page)[2] == "3. Questions diverses des partenaires"
+    page.evaluate("() => { window.__erbmSameDocument = true; }")
+    page.get_by_role("button", name="Monter « Questions diverses des partenaires »").focus()
+
     # Then down again with « Descendre »: at the end, focus goes to the button still shown (« Monter »).
     page.keyboard.press("Tab")  # Monter -> Descendre of the same item
     down = page.get_by_role("button", name="Descendre « Questions diverses des partenaires »")
@@ -77,6 +85,9 @@ def test_agenda_built_with_the_keyboard_then_convocation_sent(page, live_db):
     expect(page.get_by_role("button", name="Monter « Questions diverses des partenaires »")).to_be_focused()
     assert page.evaluate("() => window.__erbmSameDocument === true")
     axe_check(page)
+    page.reload()
+    axe_check(page)
+    assert _agenda_titles(page) == before + ["4. Questions diverses des partenaires"]
 
     # Send the convocation (the button asks for confirmation first).
     page.once("dialog", lambda dialog: dialog.accept())
