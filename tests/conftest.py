@@ -58,10 +58,6 @@ def _clear_tables():
     with _db.engine.begin() as conn:
         for table in reversed(_db.metadata.sorted_tables):
             conn.execute(table.delete())
-        if _db.engine.dialect.name == "postgresql":
-            # Idempotent: puts back the full-text objects (tsv column, French config) should anything in the
-            # session have dropped them; a no-op otherwise.
-            install_search_ddl(conn)
 
 
 @pytest.fixture

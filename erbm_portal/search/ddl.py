@@ -66,7 +66,10 @@ def install_search_ddl(connection) -> None:
         for stmt in _SQLITE:
             connection.exec_driver_sql(stmt)
     elif dialect == "postgresql":
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+        # The extension is database-wide: pin it to ``public`` so that an instance confined to its own
+        # schema (search_path) never buries it there, where dropping that schema would cascade to every
+        # other schema's French configuration and ``tsv`` column.
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
         schema = connection.execute(text(
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
             "WHERE e.extname = 'unaccent'")).scalar_one()
