@@ -9,6 +9,8 @@ role can reach is checked again with all the stored payloads in it.
 """
 from __future__ import annotations
 
+import time
+
 from erbm_portal.extensions import limiter
 
 from .sweep import Sweep
@@ -28,7 +30,6 @@ def _sign_in(client, login_as, role):
 def test_payloads_in_every_form(app, client, login_as, demo, caplog):
     sweep = Sweep(app, client, caplog)
     report = []
-    import time
     for role in ORDER:
         _sign_in(client, login_as, role)
         t0 = time.time()
@@ -37,14 +38,16 @@ def test_payloads_in_every_form(app, client, login_as, demo, caplog):
         forms = sweep.to_sweep()
         for form in forms:
             sweep.attack(role, form)
-        report.append(f"{role}: {len(sweep.pages[role])} pages, {len(forms)} new forms crawl {t1-t0:.1f} attack {time.time()-t1:.1f}")
+        report.append(f"{role}: {len(sweep.pages[role])} pages, {len(forms)} new forms "
+                      f"(crawl {t1 - t0:.1f} s, payloads {time.time() - t1:.1f} s)")
     limiter.reset()  # the anonymous sign-in attempts above are throttled, rightly
     for role in ORDER:
         _sign_in(client, login_as, role)
         t0 = time.time()
         sweep.recheck(role)
-        report.append(f"recheck {role} {time.time()-t0:.1f} files {len(sweep.files[role])}")
-    print("\n".join(report), f"\n{sweep.submissions} submissions, {sum(sweep.stored.values())} accepted")
+        report.append(f"{role}: pages and {len(sweep.files[role])} exports checked again in {time.time() - t0:.1f} s")
+    print("\n".join(report), f"\n{sweep.submissions} submissions, {sum(sweep.stored.values())} accepted;",
+          "one-shot forms gone once accepted:", *sweep.gone, sep="\n")
     assert sweep.problems == [], f"{len(sweep.problems)} problems:\n" + "\n".join(sweep.problems[:40])
     assert len(sweep.swept) >= 30, "the crawl found fewer forms than the application has"
     assert sum(sweep.stored.values()) >= 100, "too few payloads accepted: the sweep no longer stores anything"
