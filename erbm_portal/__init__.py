@@ -15,6 +15,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    from .web.request import CleanRequest
+
+    app.request_class = CleanRequest  # control characters removed from what people type
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)

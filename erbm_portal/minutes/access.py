@@ -99,7 +99,10 @@ def get_minutes_or_404(minutes_id: int, need: str = "read") -> tuple[Minutes, Mi
 
 
 def get_meeting_for_minutes_or_404(meeting_id: int) -> tuple[Meeting, CommitteeAccess]:
-    """A meeting whose committee the person may read (404 otherwise)."""
+    """A meeting the person may see (404 otherwise): its committee is readable, and a planned
+    meeting (a draft) only by those who see the committee's drafts, as on the meeting page."""
+    from ..meetings.access import meeting_visible
+
     meeting = db.session.execute(
         select(Meeting).where(Meeting.id == meeting_id)
         .options(joinedload(Meeting.committee).selectinload(Committee.invited),
@@ -108,7 +111,7 @@ def get_meeting_for_minutes_or_404(meeting_id: int) -> tuple[Meeting, CommitteeA
     if meeting is None:
         abort(404)
     access = committee_access(current_principal(), meeting.committee)
-    if not access.read_published:
+    if not access.read_published or not meeting_visible(access, meeting):
         abort(404)
     return meeting, access
 
