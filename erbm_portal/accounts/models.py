@@ -91,6 +91,20 @@ class User(UserMixin, db.Model):
         return self.active
 
 
+class EndedSession(db.Model):
+    """A session its owner signed out of: its cookie is refused even if someone kept a copy.
+
+    Sessions live in signed cookies; signing out only clears the browser's copy. The
+    cookie carries a random session id whose SHA-256 is stored here at sign-out, until
+    the session would have expired anyway (absolute timeout).
+    """
+
+    __tablename__ = "ended_session"
+    sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class Grant(db.Model):
     """A role on a scope, valid between two dates (mandates and deputies expire)."""
 

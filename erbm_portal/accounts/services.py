@@ -5,18 +5,20 @@ commit to the caller's unit of work (views call ``db.session.commit()``).
 """
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..audit.services import record, record_now
 from ..core.db import utcnow
 from ..core.errors import ServiceError, StaleEdit
 from ..directory.models import Organisation
 from ..extensions import db
-from .models import ROLE_SCOPE, Grant, Role, ScopeType, User
+from .models import ROLE_SCOPE, EndedSession, Grant, Role, ScopeType, User
 from .passwords import dummy_verify, hash_password, needs_rehash, verify_password
 
 LOGIN_FAILED = "Adresse électronique ou mot de passe incorrect."
@@ -92,7 +94,22 @@ def change_password(user: User, current: str, new: str) -> str | None:
     return None
 
 
-def record_logout(user: User) -> None:
+def new_session_id() -> str:
+    """A random id for the session being opened (kept in the signed cookie)."""
+    return secrets.token_urlsafe(24)
+
+
+def session_id_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def end_session(user: User, sid: str | None) -> None:
+    """Sign out of this session: its cookie stays refused until it would have expired anyway."""
+    now = utcnow()
+    db.session.execute(delete(EndedSession).where(EndedSession.expires_at < now))
+    if sid:
+        db.session.merge(EndedSession(sid_hash=session_id_hash(sid), user_id=user.id,
+                                      expires_at=now + current_app.config["SESSION_ABSOLUTE_TIMEOUT"]))
     record("auth.logout", user, actor=user)
 
 

@@ -38,6 +38,7 @@ def login():
         if result.user is not None:
             session.clear()  # no session fixation: nothing from before sign-in survives
             login_user(result.user)
+            session["sid"] = services.new_session_id()
             session["login_at"] = session["seen_at"] = time.time()
             session.permanent = True
             return redirect(_safe_next(form.next.data), code=303)
@@ -49,7 +50,7 @@ def login():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
-    services.record_logout(current_user._get_current_object())
+    services.end_session(current_user._get_current_object(), session.get("sid"))
     db.session.commit()
     logout_user()
     session.clear()

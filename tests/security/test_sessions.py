@@ -8,11 +8,10 @@ flags. Login throttling shared by two workers through Redis: tests/test_multi_in
 
 Added here: the session cookie changes at sign-in and a cookie chosen by an attacker is never
 signed in; a session cookie captured before "se déconnecter partout" or a password change is
-refused when replayed from another client. After a plain logout it is not (strict xfail below).
+refused when replayed from another client, and so is one captured before a plain sign-out (its
+session id is recorded as ended, see accounts.models.EndedSession).
 """
 from __future__ import annotations
-
-import pytest
 
 from ..conftest import DEMO_LOGINS, csrf_from
 
@@ -72,11 +71,6 @@ def test_captured_cookie_refused_after_password_change(app, client, demo):
     assert _replay(app, captured).status_code == 303
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known gap (ASVS 3.3.1), left to a product decision: sessions are signed cookies and plain "
-    "logout only clears the browser's copy, so a cookie captured before it still works until the idle "
-    "timeout. Fix: a server-side list of ended session ids, or logout bumping session_version "
-    "(which would also end the person's other sessions)."))
 def test_captured_cookie_refused_after_plain_logout(app, client, demo):
     _sign_in(app, client)
     captured = _cookie(client)
@@ -84,3 +78,32 @@ def test_captured_cookie_refused_after_plain_logout(app, client, demo):
     assert client.post("/deconnexion", data={"csrf_token": token}).status_code == 303
     assert client.get("/").status_code == 303
     assert _replay(app, captured).status_code == 303
+
+
+def test_plain_logout_ends_only_that_session(app, client, demo):
+    other_device = app.test_client()
+    _sign_in(app, other_device)
+    _sign_in(app, client)
+    token = csrf_from(client.get("/mon-compte").get_data(as_text=True))
+    client.post("/deconnexion", data={"csrf_token": token})
+    assert other_device.get("/").status_code == 200
+
+
+def test_ended_sessions_are_forgotten_once_they_would_have_expired(app, db, demo):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from erbm_portal.accounts import services
+    from erbm_portal.accounts.models import EndedSession
+    from erbm_portal.core.db import utcnow
+
+    user = services.find_user_by_email(DEMO_LOGINS["member"])
+    with app.test_request_context():
+        services.end_session(user, "old-session")
+        db.session.commit()
+        db.session.execute(db.update(EndedSession).values(expires_at=utcnow() - timedelta(minutes=1)))
+        services.end_session(user, "new-session")
+        db.session.commit()
+    kept = db.session.execute(select(EndedSession.sid_hash)).scalars().all()
+    assert kept == [services.session_id_hash("new-session")]
