@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import re
 import threading
 import time
@@ -307,7 +308,8 @@ def print_report(summary: dict) -> None:
                   f"  {r.get('statuses', '')}")
     if "server_cpu_s" in summary:
         print(f"server CPU in the window: {summary['server_cpu_s']} s, "
-              f"{summary['server_cpu_ms_per_request']} ms per request")
+              f"{summary['server_cpu_ms_per_request']} ms per request; load generator CPU: "
+              f"{summary['client_cpu_s']} s")
     for example in summary["error_examples"]:
         print("ERROR", example)
 
@@ -342,15 +344,19 @@ def main() -> None:
     time.sleep(2)  # let the first pages after sign-in settle
     window_start = time.perf_counter()
     cpu_before = server_cpu_seconds(args.server_pid)
+    client_before = resource.getrusage(resource.RUSAGE_SELF)
     with stats.lock:
         stats.window = (window_start, window_start + args.duration)
     time.sleep(args.duration)
     cpu_after = server_cpu_seconds(args.server_pid)
+    client_after = resource.getrusage(resource.RUSAGE_SELF)
     stats.stop.set()  # requests started in the window and still in flight are waited for and counted
     for t in threads:
         t.join(timeout=90)
     summary = summarise(stats, args.duration)
     summary["logins_done_after_s"] = round(logins_done, 1)
+    summary["client_cpu_s"] = round(client_after.ru_utime + client_after.ru_stime
+                                    - client_before.ru_utime - client_before.ru_stime, 1)
     if cpu_before is not None and cpu_after is not None and summary["requests"]:
         summary["server_cpu_s"] = round(cpu_after - cpu_before, 1)
         summary["server_cpu_ms_per_request"] = round(1000 * (cpu_after - cpu_before) / summary["requests"], 1)
