@@ -7,13 +7,26 @@ others, and past busy_timeout they fail with "database is locked". The load test
 """
 from __future__ import annotations
 
+import importlib.util
+import re
 import sqlite3
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
 
 from erbm_portal.accounts import services as account_services
 from erbm_portal.extensions import db as _db
 
 from . import factories as f
 from .conftest import csrf_from
+
+_spec = importlib.util.spec_from_file_location("erbm_bench_load", Path(__file__).resolve().parent.parent / "bench" / "load.py")
+_bench_load = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bench_load)
+form_fields = _bench_load.form_fields  # the load test's form reader: the fields a browser would send
 
 
 def _other_writer_can_lock(app) -> bool | None:
@@ -85,3 +98,81 @@ def test_sign_in_refused_when_the_password_changed_during_the_hash(app, client, 
 
     monkeypatch.setattr(account_services, "verify_password", verify_then_change)
     assert _post_login(client, email, f.PASSWORD).status_code == 422
+
+
+# --- After the commit, the htmx fragment is rendered in a read transaction --------------------------
+
+
+def _sqlite_only(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's write lock (BEGIN IMMEDIATE); PostgreSQL locks rows instead")
+
+
+@contextmanager
+def _begins():
+    """The BEGIN statements issued meanwhile ("BEGIN" or "BEGIN IMMEDIATE")."""
+    seen = []
+
+    def spy(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", spy)
+    try:
+        yield seen
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", spy)
+
+
+HX = {"HX-Request": "true"}
+
+
+def test_agenda_edit_holds_the_write_lock_only_until_its_commit(app, client, login_as):
+    from erbm_portal.meetings.models import Meeting, MeetingState
+
+    _sqlite_only(app)
+    login_as("co_chair")
+    meeting = _db.session.execute(select(Meeting).where(Meeting.state == MeetingState.PLANNED)
+                                  .where(Meeting.title.contains("Lens"))).scalar_one()
+    item = meeting.agenda_items[0]
+    path = f"/reunions/{meeting.id}/ordre-du-jour/{item.id}/modifier"
+    fields = form_fields(client.get(path, headers=HX).get_data(as_text=True), path)
+    fields["edit-notes"] = "Revu en séance."
+    with _begins() as begins:
+        resp = client.post(path, data=fields, headers=HX)
+    assert resp.status_code == 200 and "Revu en séance." in resp.get_data(as_text=True)
+    assert begins[0] == "BEGIN IMMEDIATE" and begins.count("BEGIN IMMEDIATE") == 1, begins
+
+
+def test_comment_holds_the_write_lock_only_until_its_commit(app, client, login_as):
+    from erbm_portal.minutes import services as minutes_services
+    from erbm_portal.minutes.access import SYSTEM_ACCESS
+    from erbm_portal.minutes.models import Minutes
+
+    _sqlite_only(app)
+    login_as("member")
+    published = _db.session.execute(select(Minutes).join(Minutes.meeting)
+                                    .where(Minutes.meeting.has(title="SPEL de Lens — réunion de bilan"))).scalar_one()
+    review = minutes_services.start_correction(published, access=SYSTEM_ACCESS, reason="Relecture en séance du comité.")
+    _db.session.flush()
+    minutes_services.submit_for_review(review, access=SYSTEM_ACCESS, deadline=date.today() + timedelta(days=7))
+    _db.session.commit()
+    section = review.sections[0]
+    action = f"/releves/{review.id}/sections/{section.id}/commentaires"
+    fields = form_fields(client.get(f"/releves/{review.id}").get_data(as_text=True), action)
+    fields["body"] = "Préciser le calendrier."
+    with _begins() as begins:
+        resp = client.post(action, data=fields, headers=HX)
+    assert resp.status_code == 200 and "Préciser le calendrier." in resp.get_data(as_text=True)
+    assert begins[0] == "BEGIN IMMEDIATE" and begins.count("BEGIN IMMEDIATE") == 1, begins
+
+
+def test_marking_a_notification_read_holds_the_write_lock_only_until_its_commit(app, client, login_as):
+    _sqlite_only(app)
+    login_as("signatory")
+    page = client.get("/notifications/").get_data(as_text=True)
+    action = re.search(r'action="(/notifications/\d+/lue)"', page).group(1)
+    with _begins() as begins:
+        resp = client.post(action, data={"csrf_token": csrf_from(page)}, headers=HX)
+    assert resp.status_code == 200 and action not in resp.get_data(as_text=True)
+    assert begins[0] == "BEGIN IMMEDIATE" and begins.count("BEGIN IMMEDIATE") == 1, begins

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..core.db import read_intent
 from ..extensions import db
 from ..web.htmx import hx_redirect, is_htmx, render
 from ..web.principal import current_principal
@@ -58,7 +59,8 @@ def mark_read(notification_id: int):
     services.mark_read(n)
     db.session.commit()
     if is_htmx():
-        return _list_page()
+        with read_intent():  # the refreshed list only reads: on SQLite, no write lock meanwhile
+            return _list_page()
     return hx_redirect(url_for("notifications.index"))
 
 
@@ -67,7 +69,8 @@ def mark_all_read():
     count = services.mark_all_read(current_principal().user_id)
     db.session.commit()
     if is_htmx():
-        return _list_page()
+        with read_intent():  # the refreshed list only reads: on SQLite, no write lock meanwhile
+            return _list_page()
     flash(f"{count} notification{'s' if count != 1 else ''} marquée{'s' if count != 1 else ''} comme lue{'s' if count != 1 else ''}.",
           "success")
     return hx_redirect(url_for("notifications.index"))
