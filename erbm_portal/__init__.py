@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _check_secret_key(app)
+    _check_rate_limit_storage(app)
     if app.config["ERBM_DEMO"] or app.debug or app.testing:
         app.config["SESSION_COOKIE_SECURE"] = app.config.get("FORCE_SECURE_COOKIE", False)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -56,6 +57,17 @@ def _check_secret_key(app: Flask) -> None:
         raise RuntimeError(
             "SECRET_KEY must be set outside demo mode (set ERBM_DEMO=1 for a local demonstration)."
         )
+
+
+def _check_rate_limit_storage(app: Flask) -> None:
+    """Login throttling must count across every worker and instance, hence shared storage."""
+    lax = app.config["ERBM_DEMO"] or app.debug or app.testing
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or ("memory://" if lax else "")
+    if not lax and (not uri or uri.startswith("memory://")):
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI must name shared storage outside demo mode (e.g. redis://host:6379/0): "
+            "memory:// counts per process, so every worker and instance would allow its own quota.")
+    app.config["RATELIMIT_STORAGE_URI"] = uri
 
 
 def _init_extensions(app: Flask) -> None:

@@ -72,7 +72,7 @@ def test_refuses_development_secret_key_outside_demo():
         create_app({"SECRET_KEY": DEV_SECRET_KEY, "TESTING": False, "ERBM_DEMO": False,
                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     app = create_app({"SECRET_KEY": "une-vraie-cle-secrete", "TESTING": False, "ERBM_DEMO": False,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ..audit.services import record, record_now
-from ..core.db import utcnow
+from ..core.db import read_intent, utcnow
 from ..core.errors import ServiceError, StaleEdit
 from ..directory.models import Organisation
 from ..extensions import db
@@ -41,22 +41,36 @@ class LoginResult:
 
 
 def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials; one message for every failure so accounts cannot be enumerated."""
-    user = find_user_by_email(email)
+    """Check credentials; one message for every failure so accounts cannot be enumerated.
+
+    The password hash (argon2, deliberately slow) is checked outside any write
+    transaction: on SQLite a sign-in would otherwise hold the database's single write
+    lock for the whole hash, and a burst of sign-ins would stall every writer.
+    """
+    with read_intent():
+        user = find_user_by_email(email)
+        seen = (user.id, user.password_hash, user.locked_until, user.active) if user is not None else None
+        db.session.rollback()  # end the read transaction before hashing
     now = utcnow()
-    if user is None:
+    if seen is None:
         dummy_verify(password)
         record_now("auth.login_failed", summary="adresse inconnue", details={"email": normalise_email(email)[:254]})
         return LoginResult(None, LOGIN_FAILED)
-    if user.locked_until and user.locked_until > now:
+    user_id, stored_hash, locked_until, active = seen
+    if locked_until and locked_until > now:
         dummy_verify(password)
+        user = db.session.get(User, user_id)
         record_now("auth.login_locked", user, actor=user, summary="compte verrouillé temporairement")
         return LoginResult(None, LOGIN_FAILED)
-    if not verify_password(user.password_hash, password) or not user.active:
-        _register_failure(user)
+    if not verify_password(stored_hash, password) or not active:
+        _register_failure(db.session.get(User, user_id))
         return LoginResult(None, LOGIN_FAILED)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    new_hash = hash_password(password) if needs_rehash(stored_hash) else None
+    user = db.session.get(User, user_id)  # the write transaction starts here
+    if user is None or not user.active or user.password_hash != stored_hash:
+        return LoginResult(None, LOGIN_FAILED)  # deactivated or password changed meanwhile
+    if new_hash:
+        user.password_hash = new_hash
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

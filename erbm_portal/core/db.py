@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 
 from ..extensions import db
 
-_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("erbm_write_intent", default=False)
+# True: the next transaction writes; False: it only reads; None: decided by the request method.
+_write_intent: contextvars.ContextVar[bool | None] = contextvars.ContextVar("erbm_write_intent", default=None)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -28,8 +29,9 @@ def utcnow() -> datetime:
 
 
 def _wants_write() -> bool:
-    if _write_intent.get():
-        return True
+    intent = _write_intent.get()
+    if intent is not None:
+        return intent
     if has_request_context():
         return request.method not in SAFE_METHODS
     return True
@@ -39,6 +41,22 @@ def _wants_write() -> bool:
 def write_intent():
     """Mark the next transaction as a writer (used by GET requests that must write)."""
     token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+@contextmanager
+def read_intent():
+    """Mark the next transaction as a reader, even in a POST request.
+
+    For slow work before the writes (password hashing at sign-in): on SQLite the
+    write lock, which serialises every writer of every worker, is then taken only
+    for the writes themselves. End the read transaction (rollback/commit) before
+    leaving the block; anything written inside it would fail to upgrade.
+    """
+    token = _write_intent.set(False)
     try:
         yield
     finally:

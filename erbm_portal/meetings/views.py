@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..core import idempotency
-from ..core.db import utcnow
+from ..core.db import read_intent, utcnow
 from ..core.errors import ServiceError, StaleEdit
 from ..core.forms import attach_service_error
 from ..core.timeutil import from_paris, to_paris
@@ -236,9 +236,10 @@ def _after_agenda_change(meeting_id: int, message: str, *, focus=None, announce=
     """htmx: the refreshed agenda fragment; plain form: back to the page (PRG)."""
     db.session.commit()
     if is_htmx():
-        db.session.expire_all()
-        meeting, access = _load(meeting_id)
-        return _page(meeting, access, block="agenda", focus=focus, announce=announce or message)
+        with read_intent():  # the refreshed fragment only reads: on SQLite, no write lock while it renders
+            db.session.expire_all()
+            meeting, access = _load(meeting_id)
+            return _page(meeting, access, block="agenda", focus=focus, announce=announce or message)
     flash(message, "success")
     return hx_redirect(url_for("meetings.meeting", meeting_id=meeting_id) + "#ordre-du-jour")
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..core.db import read_intent
 from ..core.errors import ServiceError, StaleEdit, TransitionRefused
 from ..core.forms import attach_service_error
 from ..core.markdown import render_markdown
@@ -323,8 +324,9 @@ def add_comment(minutes_id: int, section_id: int):
                                  form_token=form.form_token.data)
             db.session.commit()
             if is_htmx():
-                return render("minutes/show.html", "section_view", **_section_context(minutes, rights, sec),
-                              announce="Commentaire ajouté.")
+                with read_intent():  # rendering only reads: on SQLite, no write lock meanwhile
+                    return render("minutes/show.html", "section_view", **_section_context(minutes, rights, sec),
+                                  announce="Commentaire ajouté.")
             flash("Commentaire ajouté.", "success")
             return hx_redirect(url_for("minutes.show", minutes_id=minutes.id) + f"#section-{sec.id}")
         except ServiceError as exc:

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..core.db import read_intent
 from ..extensions import db
 from ..web.htmx import hx_redirect, is_htmx, render
 from ..web.principal import current_principal
@@ -60,7 +61,8 @@ def mark_read(notification_id: int):
     services.mark_read(n)
     db.session.commit()
     if is_htmx():
-        return _list_page(announce=f"Notification « {n.title} » marquée comme lue.", focus_id=n.id)
+        with read_intent():  # the refreshed list only reads: on SQLite, no write lock meanwhile
+            return _list_page(announce=f"Notification « {n.title} » marquée comme lue.", focus_id=n.id)
     return hx_redirect(url_for("notifications.index"))
 
 
@@ -71,7 +73,8 @@ def mark_all_read():
     s = "s" if count != 1 else ""
     message = f"{count} notification{s} marquée{s} comme lue{s}."
     if is_htmx():
-        return _list_page(announce=message, focus_id=0)
+        with read_intent():  # the refreshed list only reads: on SQLite, no write lock meanwhile
+            return _list_page(announce=message, focus_id=0)
     flash(message, "success")
     return hx_redirect(url_for("notifications.index"))
 
