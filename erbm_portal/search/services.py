@@ -259,7 +259,10 @@ def _search_sqlite(parsed, filters, limit, offset):
                func.snippet(fts_col, 1, START, STOP, "…", 24).label("snippet"))
         .select_from(_fts.join(SearchDocument, SearchDocument.id == _fts.c.rowid))
         .outerjoin(Committee, Committee.id == SearchDocument.committee_id)
-        .where(match, _fts.c.rowid.in_(ids), *filters)  # the filters again: nothing unreadable, ever
+        # "rowid + 0": a plain rowid IN (...) is handed to FTS5 as one lookup per id, and each lookup
+        # expands the prefix terms again (~0.6 ms each for a common word); filtering the single MATCH
+        # scan instead costs ~1 ms in all. The filters again: nothing unreadable, ever.
+        .where(match, (_fts.c.rowid + 0).in_(ids), *filters)
     ).all()
     return [_Hit(r, -scores[r.id]) for r in _in_rank_order(rows, ids)], total
 
