@@ -11,7 +11,6 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 from sqlalchemy import column, delete, func, insert, literal, literal_column, select, table
-from sqlalchemy.orm import aliased
 
 from ..core.db import utcnow
 from ..directory.models import Committee
@@ -189,7 +188,8 @@ def search(principal, query: str | ParsedQuery | None, *, types=None, committee_
            limit: int = 20, offset: int = 0) -> SearchResults:
     """Documents the person may read that match every word of ``query``, best first.
 
-    Two queries at most (the page and the total), whatever the number of matches.
+    Two queries whatever the number of matches: the ranked page with the total, then the page's
+    highlights and snippets (a third, a count, only past the last page).
     """
     parsed = query if isinstance(query, ParsedQuery) else parse(query)
     limit = max(1, min(int(limit), MAX_LIMIT))
@@ -288,7 +288,7 @@ def _search_postgresql(parsed, filters, limit, offset):
                                  lambda h: (h.c.score.desc(), h.c.updated_at.desc(), h.c.id), limit, offset)
     if not ids:
         return [], total
-    doc = aliased(SearchDocument)
+    doc = SearchDocument
     options = f"StartSel={START}, StopSel={STOP}"
     rows = db.session.execute(
         select(doc.id, doc.doc_type, doc.doc_id, doc.url, doc.committee_id, doc.updated_at,
@@ -298,6 +298,6 @@ def _search_postgresql(parsed, filters, limit, offset):
                                 options + ", MaxWords=30, MinWords=12, MaxFragments=2, "
                                           "FragmentDelimiter=\" … \"").label("snippet"))
         .outerjoin(Committee, Committee.id == doc.committee_id)
-        .where(doc.id.in_(ids))
+        .where(doc.id.in_(ids), *filters)  # the filters again: nothing unreadable, ever
     ).all()
     return [_Hit(r, scores[r.id]) for r in _in_rank_order(rows, ids)], total
