@@ -262,6 +262,15 @@ def test_pagination(demo):
     assert first.has_next and not third.has_next
 
 
+def test_page_past_the_end_still_counts(demo):
+    for i in range(3):
+        doc(f"Rénovation lot {i}", slug="copil")
+    doc("Rénovation cachée", slug="spel-bethune", audience=Audience.DRAFT)
+    _db.session.commit()
+    res = search(principal("partner"), "renovation", limit=10, offset=20)
+    assert res.total == 3 and res.hits == [] and not res.has_next
+
+
 # --- HTTP --------------------------------------------------------------------
 
 def test_search_page_plain_and_fragment(client, login_as, corpus):

@@ -28,27 +28,30 @@ COLOR_TARGET = "#b3261e"
 
 
 def _decimal(value: float | int | Decimal) -> Decimal:
-    number = Decimal(str(value))
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
     if not number.is_finite():
         raise ValueError(f"valeur non finie : {value!r}")
     return number
 
 
+_QUANTUM = {d: Decimal(1).scaleb(-d) for d in range(7)}
+
+
 def _round_half_up(value: Decimal, decimals: int = 0) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    quantum = _QUANTUM.get(decimals) or Decimal(1).scaleb(-decimals)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def format_number_fr(value: float | int | Decimal, decimals: int = 0) -> str:
     """530000 -> « 530 000 » (espace fine insécable), 1234.5 -> « 1 234,5 »."""
     rounded = _round_half_up(_decimal(value), decimals)
-    sign = "-" if rounded < 0 else ""
-    integer_part, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
-    groups = []
-    while integer_part:
-        groups.insert(0, integer_part[-3:])
-        integer_part = integer_part[:-3]
-    text = sign + THIN_NBSP.join(groups)
-    return f"{text},{fraction}" if fraction else text
+    if not rounded:
+        rounded = abs(rounded)  # no « -0 »
+    # Decimal's own formatting: "1,234.50" -> "1 234,50" (one pass, called ~1,000 times a plan page).
+    return f"{rounded:,.{decimals}f}".translate(_FR_SEPARATORS)
+
+
+_FR_SEPARATORS = str.maketrans({",": THIN_NBSP, ".": ","})
 
 
 def percent_change(actual: float, baseline: float) -> int | None:

@@ -52,15 +52,22 @@ def action_with_links(action: PlanAction) -> PlanAction:
 
 
 def values_by_action(action_ids) -> dict[int, list]:
-    from ..indicators.models import IndicatorValue
+    """The indicator targets of each action, as plain rows (indicator name and unit, year, target, actual).
+
+    Rows, not ORM objects: a page of 50 actions shows ~500 of them, and building (and
+    identity-mapping) that many entities cost more than the rest of the page.
+    """
+    from ..indicators.models import Indicator, IndicatorValue
 
     if not action_ids:
         return {}
     rows = db.session.execute(
-        select(IndicatorValue).where(IndicatorValue.action_id.in_(list(action_ids)))
-        .options(joinedload(IndicatorValue.indicator))
+        select(IndicatorValue.action_id, Indicator.name.label("indicator_name"), Indicator.unit,
+               IndicatorValue.year, IndicatorValue.target, IndicatorValue.actual)
+        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+        .where(IndicatorValue.action_id.in_(list(action_ids)))
         .order_by(IndicatorValue.indicator_id, IndicatorValue.year)
-    ).scalars().all()
+    ).all()
     out: dict[int, list] = {}
     for v in rows:
         out.setdefault(v.action_id, []).append(v)

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit.services import record_now
 from ..core.errors import ServiceError, StaleEdit
 from ..core.forms import attach_service_error
+from ..core.svgchart import format_number_fr
 from ..directory.models import Organisation, Spel
 from ..extensions import db
 from ..signoff import services as signoff
@@ -29,13 +30,12 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 @bp.app_template_filter("number_fr")
 def number_fr(value, decimals: int | None = None) -> str:
     """French number: « 12 500 », « 3,5 » (thin no-break space between thousands)."""
-    from ..core.svgchart import format_number_fr
-
     if value is None:
         return ""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
     if decimals is None:
-        decimals = 0 if Decimal(str(value)) == Decimal(str(value)).to_integral_value() else 2
-    return format_number_fr(value, decimals)
+        decimals = 0 if number == number.to_integral_value() else 2
+    return format_number_fr(number, decimals)
 
 
 def _user():

@@ -35,4 +35,5 @@ def search_page():
     results = search(principal, form.q.data, types=[doc_type] if doc_type else None,
                      committee_id=committee_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render("search/results.html", "results", form=form, results=results, page=page,
-                  submitted=bool((form.q.data or "").strip()))
+                  submitted=bool((form.q.data or "").strip()), max_page=MAX_PAGE,
+                  browsable=MAX_PAGE * PAGE_SIZE)

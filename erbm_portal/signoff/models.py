@@ -48,7 +48,9 @@ class SignoffRound(db.Model):
     subject_id: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     # The exact content submitted, in its canonical serialisation, and its SHA-256.
-    content: Mapped[str] = mapped_column(Text)
+    # Deferred: up to ~650 KB for a 500-action plan, read only by the download (signoff.content);
+    # the plan page and the sign-off grid list rounds without it.
+    content: Mapped[str] = mapped_column(Text, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     state: Mapped[RoundState] = mapped_column(db.Enum(RoundState, native_enum=False, length=20),
                                               default=RoundState.OPEN, index=True)
