@@ -422,10 +422,10 @@ def test_plan_page_queries_do_not_grow_with_actions(client, login_as, demo):
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
     page = resp.get_data(as_text=True)
-    # 300 actions: 50 a page, the count and budget cover the whole revision.
-    assert "Actions (300)" in page and "Actions 1 à 50 sur 300." in page and "Action 299" not in page
-    last = client.get(f"/plans/{big.id}?page=6").get_data(as_text=True)
-    assert "Action 299" in last and "Actions 251 à 300 sur 300." in last
+    # 300 actions: 25 a page, the count and budget cover the whole revision.
+    assert "Actions (300)" in page and "Actions 1 à 25 sur 300." in page and "Action 299" not in page
+    last = client.get(f"/plans/{big.id}?page=12").get_data(as_text=True)
+    assert "Action 299" in last and "Actions 276 à 300 sur 300." in last
     assert "Action 299" in client.get(f"/plans/{big.id}?page=99").get_data(as_text=True)  # clamped
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from .models import ActionPartner, PlanAction
 
-PER_PAGE = 50
+PER_PAGE = 25
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def action_with_links(action: PlanAction) -> PlanAction:
 def values_by_action(action_ids) -> dict[int, list]:
     """The indicator targets of each action, as plain rows (indicator name and unit, year, target, actual).
 
-    Rows, not ORM objects: a page of 50 actions shows ~500 of them, and building (and
+    Rows, not ORM objects: a page of 25 actions shows ~250 of them, and building (and
     identity-mapping) that many entities cost more than the rest of the page.
     """
     from ..indicators.models import Indicator, IndicatorValue
